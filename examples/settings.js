@@ -1,0 +1,30 @@
+// Node-RED settings for trying node-red-telemetry locally (`npm start`).
+// Copy the `telemetry` section into your own settings.js; every key is optional.
+const path = require('path');
+
+module.exports = {
+    uiHost: '127.0.0.1',
+    uiPort: Number(process.env.PORT) || 1880,
+    flowFile: 'flows.json',
+    // Loads the plugin from this checkout; a palette install needs no such line.
+    nodesDir: [path.join(__dirname, '..')],
+
+    telemetry: {
+        // Leave `enabled` out to let the editor ask; true means the admin consents
+        // for this instance, false switches telemetry off for good.
+        // enabled: true,
+
+        // The collector that receives reports. https, or http to this machine only.
+        url: process.env.TELEMETRY_URL || 'http://127.0.0.1:8790/ping',
+
+        // Offer Node-RED updates that the collector reports.
+        updateNotification: true,
+
+        // First report after start, then the interval between reports.
+        initialDelay: '30m',
+        interval: '24h'
+    },
+
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+    editorTheme: { projects: { enabled: false } }
+};

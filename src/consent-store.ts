@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import semver from 'semver';
+import { LastReport } from './schedule';
+
+/** The part of Node-RED's runtime settings API the store needs. */
+export interface SettingsLike {
+  get(key: string): unknown;
+  set(key: string, value: unknown): unknown;
+  available(): boolean;
+}
+
+/**
+ * The plugin's own key in Node-RED's runtime settings (`.config.runtime.json`).
+ * Not `telemetryEnabled` (Node-RED's own), and not an identifier anyone would
+ * write in settings.js, where it would make the key read-only.
+ */
+export const STATE_KEY = 'node-red-telemetry';
+
+export interface PersistedState {
+  instanceId: string;
+  /** The choice made in the editor; absent until someone chooses. */
+  choice?: boolean;
+  lastReport?: LastReport;
+  /** The newest version the collector offered that is newer than the running one. */
+  update?: { version: string };
+}
+
+/** The on-disk form: times as ISO strings so the file stays readable. */
+interface StoredState {
+  instanceId?: unknown;
+  choice?: unknown;
+  lastReport?: { at?: unknown; ok?: unknown };
+  update?: { version?: unknown };
+}
+
+export function newInstanceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Reads whatever is stored, dropping what is malformed instead of failing on it. */
+export function parseState(stored: unknown): { state: PersistedState; repaired: boolean } {
+  const raw: StoredState = stored && typeof stored === 'object' ? (stored as StoredState) : {};
+  let repaired = stored !== undefined && (typeof stored !== 'object' || stored === null);
+  const validId = typeof raw.instanceId === 'string' && /^[0-9a-f]{32}$/.test(raw.instanceId);
+  const state: PersistedState = { instanceId: validId ? (raw.instanceId as string) : newInstanceId() };
+  if (!validId) repaired = true;
+  if (typeof raw.choice === 'boolean') state.choice = raw.choice;
+  else if (raw.choice !== undefined) repaired = true;
+  if (raw.lastReport !== undefined) {
+    const at = typeof raw.lastReport?.at === 'string' ? Date.parse(raw.lastReport.at) : NaN;
+    if (!Number.isNaN(at) && typeof raw.lastReport?.ok === 'boolean') state.lastReport = { at, ok: raw.lastReport.ok };
+    else repaired = true;
+  }
+  if (raw.update !== undefined) {
+    const version = typeof raw.update?.version === 'string' ? semver.valid(raw.update.version) : null;
+    if (version) state.update = { version };
+    else repaired = true;
+  }
+  return { state, repaired };
+}
+
+function toStored(state: PersistedState): StoredState {
+  return {
+    instanceId: state.instanceId,
+    ...(state.choice !== undefined ? { choice: state.choice } : {}),
+    ...(state.lastReport ? { lastReport: { at: new Date(state.lastReport.at).toISOString(), ok: state.lastReport.ok } } : {}),
+    ...(state.update ? { update: state.update } : {}),
+  };
+}
+
+/**
+ * The plugin's persisted state: the user's choice, the instance id, the last
+ * report and the kept update offer. Writes are queued so they land in order.
+ */
+export class ConsentStore {
+  private state: PersistedState;
+  private queue: Promise<void> = Promise.resolve();
+  /** False when Node-RED offers no runtime settings storage: choices then last until restart. */
+  readonly persistent: boolean;
+
+  constructor(private readonly settings: SettingsLike) {
+    this.persistent = safeAvailable(settings);
+    let stored: unknown;
+    if (this.persistent) {
+      try {
+        stored = settings.get(STATE_KEY);
+      } catch {
+        stored = undefined;
+      }
+    }
+    const { state, repaired } = parseState(stored);
+    this.state = state;
+    this.needsWrite = repaired || stored === undefined;
+  }
+
+  /** Whether the loaded state was missing or repaired and should be written once. */
+  readonly needsWrite: boolean;
+
+  get(): Readonly<PersistedState> {
+    return this.state;
+  }
+
+  /** Applies a change in memory at once and persists it; rejects when storage refuses. */
+  update(change: (state: PersistedState) => PersistedState): Promise<void> {
+    this.state = change({ ...this.state });
+    const snapshot = toStored(this.state);
+    const write = this.queue.then(async () => {
+      if (this.persistent) await this.settings.set(STATE_KEY, snapshot);
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+}
+
+function safeAvailable(settings: SettingsLike): boolean {
+  try {
+    return settings.available();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import { mountAdminApi } from './admin-api';
+import { realClock } from './clock';
+import { isEnvSet } from './config';
+import { ConsentStore } from './consent-store';
+import { createLogger, LOG_PREFIX, Logger } from './log';
+import type { NodeRedApi } from './red';
+import { TelemetryService } from './service';
+
+const PLUGIN_ID = 'node-red-telemetry';
+/** undici 6 and AbortSignal.any need this; older Node.js gets a message, not a crash. */
+const NODE_RANGE = '>=18.17.0';
+
+/** Survives a palette re-install in the same process, which loads this module again. */
+let active: TelemetryService | null = null;
+let routesMounted = false;
+
+function pluginVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function userDirOf(RED: NodeRedApi): string | undefined {
+  try {
+    const dir = RED.settings.get('userDir');
+    return typeof dir === 'string' ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function start(RED: NodeRedApi, log: Logger): void {
+  if (!semver.satisfies(process.versions.node, NODE_RANGE)) {
+    log.warn('node-too-old', { version: process.versions.node, range: NODE_RANGE });
+    return;
+  }
+  // Loaded here, after the version check, because undici fails to load on older Node.js.
+  const { Transport } = require('./transport') as typeof import('./transport');
+  const nodeRedVersion = RED.version();
+  const service = new TelemetryService({
+    settingsSection: RED.settings.telemetry,
+    argv: process.argv,
+    env: process.env,
+    userDir: userDirOf(RED),
+    nodeRedVersion,
+    store: new ConsentStore(RED.settings),
+    log,
+    publish: (topic, data) => RED.comms.publish(topic, data, true),
+    sender: new Transport({ userAgent: `Node-RED/${nodeRedVersion} node-red-telemetry/${pluginVersion()}` }),
+    clock: realClock,
+    dryRun: isEnvSet(process.env.NODE_RED_TELEMETRY_DEBUG),
+  });
+  void active?.stop();
+  active = service;
+  service.start();
+  if (!routesMounted) routesMounted = mountAdminApi(RED, () => active, log);
+  // All flows stop on shutdown (RED.stop) and when a user stops them; a full
+  // deploy stops and starts them again, which re-arms the same due time.
+  RED.events.on('flows:stopped', (event: unknown) => {
+    if ((event as { type?: unknown } | undefined)?.type === 'full') service.pause();
+  });
+  RED.events.on('flows:started', () => service.resume());
+}
+
+/** Node-RED's entry point for the plugin. Never throws into Node-RED. */
+export = function nodeRedTelemetry(RED: NodeRedApi): void {
+  const log = createLogger(RED);
+  try {
+    RED.plugins.registerPlugin(PLUGIN_ID, {
+      type: 'node-red-telemetry',
+      onadd: () => {
+        try {
+          start(RED, log);
+        } catch (err) {
+          log.error('start-failed', { error: err instanceof Error ? err.message : String(err) });
+        }
+      },
+      onremove: () => {
+        void active?.stop();
+        active = null;
+      },
+    });
+  } catch (err) {
+    RED.log.error(`${LOG_PREFIX}${String(err)}`);
+  }
+};
