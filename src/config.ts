@@ -179,7 +179,11 @@ export function resolveDecision(inputs: DecisionInputs): Decision {
   if (inputs.argv.includes('--no-telemetry') || inputs.argv.includes('--telemetry=false')) {
     return { enabled: false, reason: 'flag' };
   }
-  if (isEnvSet(inputs.env.NODE_RED_DISABLE_TELEMETRY)) return { enabled: false, reason: 'env' };
+  const disable = inputs.env.NODE_RED_DISABLE_TELEMETRY;
+  // Node-RED >= 4.1's red.js sets telemetry.enabled = false for any non-empty
+  // value, even "false"; name that cause rather than blame settings.js.
+  const coreDisabled = disable !== undefined && disable !== '' && inputs.settingsEnabled === false;
+  if (isEnvSet(disable) || coreDisabled) return { enabled: false, reason: 'env' };
   if (isEnvSet(inputs.env.DO_NOT_TRACK)) return { enabled: false, reason: 'do-not-track' };
   if (inputs.optOutFile) return { enabled: false, reason: 'opt-out-file' };
   if (inputs.settingsEnabled !== undefined) return { enabled: inputs.settingsEnabled, reason: 'settings' };

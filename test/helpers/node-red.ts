@@ -1,0 +1,165 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const RED_JS = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
+
+/** Variables that would change the plugin's decision; removed so the machine's own environment cannot leak in. */
+const CONTROLLED_ENV = [
+  'NODE_RED_DISABLE_TELEMETRY',
+  'DO_NOT_TRACK',
+  'NODE_RED_TELEMETRY_DEBUG',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+];
+
+export interface NodeRedOptions {
+  /** Merged over the base settings; must be JSON-serialisable. */
+  settings?: Record<string, unknown>;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Reuse a user directory, as a restart does. */
+  userDir?: string;
+  /** Written to `.config.runtime.json` before start. */
+  runtimeSettings?: Record<string, unknown>;
+  /** Extra files in the user directory, by name. */
+  files?: Record<string, string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  // any: the JSON of whatever the endpoint answers; each test narrows it by what it asserts.
+  body: any;
+}
+
+const running = new Set<NodeRedProcess>();
+
+/** A real Node-RED (`red.js`) in a child process, with the plugin loaded from this checkout. */
+export class NodeRedProcess {
+  output = '';
+  port = 0;
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly userDir: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  static async start(options: NodeRedOptions = {}): Promise<NodeRedProcess> {
+    const userDir = options.userDir ?? mkdtempSync(path.join(os.tmpdir(), 'nrt-'));
+    const settings = {
+      uiHost: '127.0.0.1',
+      flowFile: 'flows.json',
+      credentialSecret: 'test',
+      nodesDir: [REPO_ROOT],
+      lang: 'en-US',
+      logging: { console: { level: 'debug', metrics: false, audit: false } },
+      editorTheme: { projects: { enabled: false }, tours: false },
+      ...options.settings,
+    };
+    const settingsFile = path.join(userDir, 'settings.js');
+    writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+    if (options.runtimeSettings) {
+      writeFileSync(path.join(userDir, '.config.runtime.json'), JSON.stringify(options.runtimeSettings));
+    }
+    for (const [name, content] of Object.entries(options.files ?? {})) {
+      writeFileSync(path.join(userDir, name), content);
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of CONTROLLED_ENV) delete env[name];
+    Object.assign(env, options.env);
+    const child = spawn(process.execPath, [RED_JS, '-u', userDir, '-s', settingsFile, '-p', '0', ...(options.args ?? [])], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const red = new NodeRedProcess(userDir, child);
+    running.add(red);
+    const match = await red.waitForLog(/Server now running at http:\/\/127\.0\.0\.1:(\d+)\//, 20000);
+    red.port = Number(match[1]);
+    return red;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async waitForLog(pattern: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (this.child.exitCode !== null) throw new Error(`Node-RED exited (${this.child.exitCode}) before ${pattern}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`no log line matching ${pattern} in ${timeoutMs}ms:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Lines of this plugin's log output, each with its level, e.g. "[warn] [node-red-telemetry] ...". */
+  pluginLines(level?: 'info' | 'warn' | 'error' | 'debug'): string[] {
+    const lines = this.output.split('\n').filter((l) => l.includes('[node-red-telemetry]'));
+    return level ? lines.filter((l) => l.includes(`[${level}] [node-red-telemetry]`)) : lines;
+  }
+
+  async api(method: string, route: string, body?: unknown, token?: string): Promise<ApiResponse> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(this.baseUrl + route, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* keep the text */
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  async login(username: string, password: string): Promise<string> {
+    const res = await fetch(`${this.baseUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username, password }),
+    });
+    if (res.status !== 200) throw new Error(`login as ${username} failed: HTTP ${res.status}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  /** What Node-RED persisted in `.config.runtime.json`. */
+  runtimeSettings(): Record<string, unknown> {
+    return JSON.parse(readFileSync(path.join(this.userDir, '.config.runtime.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Stops Node-RED as Ctrl-C does, and waits for the process to end. */
+  async stop(): Promise<number | null> {
+    running.delete(this);
+    if (this.alive) this.child.kill('SIGINT');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+/** Kills whatever a failed test left running. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((red) => red.stop()));
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { ConsentStore, parseState, SettingsLike, STATE_KEY } from '../../src/consent-store';
+
+const ID = '0123456789abcdef0123456789abcdef';
+
+describe('consent store: reading what is stored', () => {
+  it('reads a full state', () => {
+    const { state, repaired } = parseState({
+      instanceId: ID,
+      choice: true,
+      lastReport: { at: '2026-11-01T10:00:00.000Z', ok: false },
+      update: { version: '4.1.15' },
+    });
+    assert.equal(repaired, false);
+    assert.deepEqual(state, { instanceId: ID, choice: true, lastReport: { at: Date.parse('2026-11-01T10:00:00.000Z'), ok: false }, update: { version: '4.1.15' } });
+  });
+
+  it('generates a random id when none is stored', () => {
+    const a = parseState(undefined).state.instanceId;
+    const b = parseState(undefined).state.instanceId;
+    assert.match(a, /^[0-9a-f]{32}$/);
+    assert.notEqual(a, b);
+  });
+
+  it('drops malformed parts instead of failing, and says it repaired them', () => {
+    const { state, repaired } = parseState({ instanceId: 'me', choice: 'yes', lastReport: { at: 'yesterday', ok: true }, update: { version: 'latest' } });
+    assert.equal(repaired, true);
+    assert.match(state.instanceId, /^[0-9a-f]{32}$/);
+    assert.deepEqual(Object.keys(state), ['instanceId']);
+    assert.equal(parseState('garbage').repaired, true);
+  });
+});
+
+describe('consent store: writing', () => {
+  class RecordingSettings implements SettingsLike {
+    writes: unknown[] = [];
+    fail = false;
+    get(): unknown {
+      return undefined;
+    }
+    async set(key: string, value: unknown): Promise<void> {
+      assert.equal(key, STATE_KEY);
+      if (this.fail) throw new Error('Property is read-only');
+      this.writes.push(JSON.parse(JSON.stringify(value)));
+    }
+    available(): boolean {
+      return true;
+    }
+  }
+
+  it('writes in order, with times as ISO strings', async () => {
+    const settings = new RecordingSettings();
+    const store = new ConsentStore(settings);
+    assert.equal(store.needsWrite, true);
+    const first = store.update((s) => ({ ...s, choice: true }));
+    const second = store.update((s) => ({ ...s, lastReport: { at: Date.parse('2026-11-01T10:00:00Z'), ok: true } }));
+    await Promise.all([first, second]);
+    assert.equal(settings.writes.length, 2);
+    assert.deepEqual(settings.writes[1], { instanceId: store.get().instanceId, choice: true, lastReport: { at: '2026-11-01T10:00:00.000Z', ok: true } });
+  });
+
+  it('rejects when storage refuses, and keeps accepting later writes', async () => {
+    const settings = new RecordingSettings();
+    const store = new ConsentStore(settings);
+    settings.fail = true;
+    await assert.rejects(store.update((s) => ({ ...s, choice: true })), /read-only/);
+    settings.fail = false;
+    await store.update((s) => ({ ...s, choice: false }));
+    assert.equal(settings.writes.length, 1);
+  });
+});
