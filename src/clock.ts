@@ -8,9 +8,13 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** Whatever the clock's setTimeout returns; only `unref` is used when present. */
-export interface TimerHandle {
-  unref?(): unknown;
+/** Whatever the clock's setTimeout returns: Node's Timeout, or a fake clock's id. */
+export type TimerHandle = unknown;
+
+/** Lets the process exit while the timer waits, where the handle supports it. */
+export function unrefTimer(handle: TimerHandle): void {
+  const unref = (handle as { unref?: unknown } | null)?.unref;
+  if (typeof unref === 'function') unref.call(handle);
 }
 
 export const realClock: Clock = {

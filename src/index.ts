@@ -66,6 +66,8 @@ function start(RED: NodeRedApi, log: Logger): void {
     if ((event as { type?: unknown } | undefined)?.type === 'full') service.pause();
   });
   RED.events.on('flows:started', () => service.resume());
+  // An embedding application closes the server after RED.stop(): that is final.
+  RED.server?.once('close', () => void service.stop());
 }
 
 /** Node-RED's entry point for the plugin. Never throws into Node-RED. */

@@ -27,6 +27,8 @@ export interface NodeRedApi {
     put(path: string, ...handlers: RequestHandler[]): unknown;
   };
   auth: { needsPermission(permission: string): RequestHandler };
+  /** The HTTP server Node-RED was initialised with. */
+  server?: { once(event: 'close', listener: () => void): unknown };
   plugins: { registerPlugin(id: string, definition: PluginDefinition): void };
 }
 

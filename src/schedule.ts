@@ -1,4 +1,4 @@
-import { Clock, TimerHandle } from './clock';
+import { Clock, TimerHandle, unrefTimer } from './clock';
 
 /** The outcome of the last transmission, persisted so restarts keep the rhythm. */
 export interface LastReport {
@@ -52,7 +52,7 @@ export class Timer {
     const wait = (): void => {
       const remaining = Math.max(0, dueAt - this.clock.now());
       this.handle = this.clock.setTimeout(step, Math.min(remaining, MAX_TIMEOUT_MS));
-      this.handle.unref?.();
+      unrefTimer(this.handle);
     };
     const step = (): void => {
       if (dueAt > this.clock.now()) return wait();
@@ -64,7 +64,7 @@ export class Timer {
   }
 
   clear(): void {
-    if (this.handle) this.clock.clearTimeout(this.handle);
+    if (this.handle !== null) this.clock.clearTimeout(this.handle);
     this.handle = null;
     this.dueAt = null;
   }

@@ -129,11 +129,12 @@ export class NodeRedProcess {
     return { status: res.status, body: parsed };
   }
 
+  /** A token with the user's own permissions (an empty scope asks for exactly those). */
   async login(username: string, password: string): Promise<string> {
     const res = await fetch(`${this.baseUrl}/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username, password }),
+      body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope: '', username, password }),
     });
     if (res.status !== 200) throw new Error(`login as ${username} failed: HTTP ${res.status}`);
     return ((await res.json()) as { access_token: string }).access_token;
