@@ -4,7 +4,7 @@ const path = require('path');
 
 module.exports = {
     uiHost: '127.0.0.1',
-    uiPort: Number(process.env.PORT) || 1880,
+    uiPort: process.env.PORT === undefined ? 1880 : Number(process.env.PORT),
     flowFile: 'flows.json',
     // Loads the plugin from this checkout; a palette install needs no such line.
     nodesDir: [path.join(__dirname, '..')],

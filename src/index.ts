@@ -7,7 +7,7 @@ import { isEnvSet } from './config';
 import { ConsentStore } from './consent-store';
 import { createLogger, LOG_PREFIX, Logger } from './log';
 import type { NodeRedApi } from './red';
-import { TelemetryService } from './service';
+import { Sender, TelemetryService } from './service';
 
 const PLUGIN_ID = 'node-red-telemetry';
 /** undici 6 and AbortSignal.any need this; older Node.js gets a message, not a crash. */
@@ -35,13 +35,29 @@ function userDirOf(RED: NodeRedApi): string | undefined {
   }
 }
 
+/**
+ * undici is most of the plugin's memory (see BENCHMARKS.md): load it on the
+ * first report, so an instance that is off or undecided never pays for it.
+ */
+function lazySender(userAgent: string): Sender {
+  let transport: import('./transport').Transport | null = null;
+  return {
+    send(url, payload, signal) {
+      if (!transport) {
+        const { Transport } = require('./transport') as typeof import('./transport');
+        transport = new Transport({ userAgent });
+      }
+      return transport.send(url, payload, signal);
+    },
+    close: async () => transport?.close(),
+  };
+}
+
 function start(RED: NodeRedApi, log: Logger): void {
   if (!semver.satisfies(process.versions.node, NODE_RANGE)) {
     log.warn('node-too-old', { version: process.versions.node, range: NODE_RANGE });
     return;
   }
-  // Loaded here, after the version check, because undici fails to load on older Node.js.
-  const { Transport } = require('./transport') as typeof import('./transport');
   const nodeRedVersion = RED.version();
   const service = new TelemetryService({
     settingsSection: RED.settings.telemetry,
@@ -52,7 +68,7 @@ function start(RED: NodeRedApi, log: Logger): void {
     store: new ConsentStore(RED.settings),
     log,
     publish: (topic, data) => RED.comms.publish(topic, data, true),
-    sender: new Transport({ userAgent: `Node-RED/${nodeRedVersion} node-red-telemetry/${pluginVersion()}` }),
+    sender: lazySender(`Node-RED/${nodeRedVersion} node-red-telemetry/${pluginVersion()}`),
     clock: realClock,
     dryRun: isEnvSet(process.env.NODE_RED_TELEMETRY_DEBUG),
   });

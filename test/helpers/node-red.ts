@@ -145,6 +145,10 @@ export class NodeRedProcess {
     return JSON.parse(readFileSync(path.join(this.userDir, '.config.runtime.json'), 'utf8')) as Record<string, unknown>;
   }
 
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
