@@ -77,6 +77,8 @@ export class ConsentStore {
   private queue: Promise<void> = Promise.resolve();
   /** False when Node-RED offers no runtime settings storage: choices then last until restart. */
   readonly persistent: boolean;
+  /** Whether the loaded state was missing or repaired and should be written once. */
+  readonly needsWrite: boolean;
 
   constructor(private readonly settings: SettingsLike) {
     this.persistent = safeAvailable(settings);
@@ -92,9 +94,6 @@ export class ConsentStore {
     this.state = state;
     this.needsWrite = repaired || stored === undefined;
   }
-
-  /** Whether the loaded state was missing or repaired and should be written once. */
-  readonly needsWrite: boolean;
 
   get(): Readonly<PersistedState> {
     return this.state;

@@ -179,7 +179,8 @@ export class TelemetryService {
   private reschedule(): void {
     this.timer.clear();
     const url = this.options.url;
-    if (!this.stopped && !this.paused && url && this.decision().enabled === true) {
+    // A report under way re-arms the timer when it ends; arming now could send twice.
+    if (!this.stopped && !this.paused && !this.inFlight && url && this.decision().enabled === true) {
       const due = nextReportAt({
         startedAt: this.startedAt,
         now: this.deps.clock.now(),

@@ -212,6 +212,20 @@ describe('service: schedule, consent and answers (fake clock, real HTTP)', () =>
       assert.equal(collector.received.length, 1);
     });
 
+    it('a repeated yes while a report is under way does not send it twice', async () => {
+      collector.respond((req, res, body) => setTimeout(() => answerJson(200, {})(req, res, body), 300));
+      const svc = service({ url: collector.url });
+      await svc.setChoice(true);
+      fake.tick(30 * MIN);
+      await collector.waitFor(1);
+      await svc.setChoice(true);
+      fake.tick(0);
+      await until(reported(svc, 1), 'report finished');
+      await settle();
+      assert.equal(collector.received.length, 1);
+      assert.equal(svc.status().nextReportAt, new Date(T0 + 30 * MIN + DAY).toISOString());
+    });
+
     it('refuses a choice when settings.js decides', async () => {
       const svc = service({ enabled: false, url: collector.url });
       const result = await svc.setChoice(true);

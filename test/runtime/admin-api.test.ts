@@ -99,6 +99,19 @@ describe('runtime: the admin API (real Node-RED)', function () {
     assert.equal(red.alive, true);
   });
 
+  it('PUT answers 500 when the choice cannot be saved, and the choice still applies until restart', async () => {
+    // A settings.js key with the plugin's name makes Node-RED refuse to store it.
+    red = await NodeRedProcess.start({ settings: { 'node-red-telemetry': 'mine', telemetry: telemetry() } });
+    await red.waitForLog(/\[warn\] \[node-red-telemetry\] Could not save the telemetry state: .*read-only/);
+    const put = await red.api('PUT', '/telemetry', { enabled: true });
+    assert.equal(put.status, 500);
+    assert.equal(put.body.error.code, 'not_saved');
+    assert.match(put.body.error.message, /^The choice applies until Node-RED restarts but could not be saved: .*read-only/);
+    assert.deepEqual([(await red.api('GET', '/telemetry')).body.enabled], [true]);
+    await collector.waitFor(1);
+    assert.equal(red.alive, true);
+  });
+
   describe('with adminAuth', () => {
     const hash = bcrypt.hashSync('password', 4);
     const adminAuth = {

@@ -20,6 +20,7 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
   const logs: string[] = [];
   let collector: TestCollector;
   let server: http.Server;
+  let dueAt = 0;
   // any: node-red ships no type declarations.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let RED: any;
@@ -43,7 +44,7 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
         console: { level: 'off' },
         capture: { level: 'debug', metrics: false, audit: false, handler: () => (msg: { msg: unknown }) => void logs.push(String(msg.msg)) },
       },
-      telemetry: { url: collector.url, initialDelay: '1500ms', interval: '1h' },
+      telemetry: { url: collector.url, initialDelay: '4s', interval: '1h' },
     });
     app.use('/', RED.httpAdmin);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,7 +62,8 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
     const port = (server.address() as AddressInfo).port;
     const body = (await (await fetch(`http://127.0.0.1:${port}/telemetry`)).json()) as { enabled: boolean; nextReportAt: string };
     assert.equal(body.enabled, true);
-    assert.ok(Date.parse(body.nextReportAt) > Date.now());
+    dueAt = Date.parse(body.nextReportAt);
+    assert.ok(dueAt > Date.now());
     assert.ok(logs.some((l) => l.includes('[node-red-telemetry] Anonymous usage telemetry: ON (a user agreed in the editor)')));
   });
 
@@ -69,7 +71,8 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
     const deadline = Date.now() + 5000;
     while (!logs.some((l) => l.includes('Started flows')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await RED.stop();
-    await new Promise((r) => setTimeout(r, 2500));
+    assert.ok(Date.now() < dueAt, 'stopped before the report was due, or this test proves nothing');
+    await new Promise((r) => setTimeout(r, dueAt - Date.now() + 1000));
     assert.equal(collector.connections, 0);
   });
 
