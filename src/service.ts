@@ -4,6 +4,7 @@ import { Clock } from './clock';
 import { Decision, displayUrl, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
 import type { ConsentStore } from './consent-store';
 import { disclosure } from './disclosure';
+import { formatDuration } from './durations';
 import type { Logger } from './log';
 import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
@@ -47,6 +48,8 @@ export interface Status {
   update: { version: string } | null;
   lastReport: { at: string; ok: boolean } | null;
   nextReportAt: string | null;
+  /** The configured rhythm, in the syntax of the settings ("30m", "24h"). */
+  schedule: { initialDelay: string; interval: string };
   preview: Report;
 }
 
@@ -135,6 +138,7 @@ export class TelemetryService {
       update: this.currentOffer(),
       lastReport: lastReport ? { at: new Date(lastReport.at).toISOString(), ok: lastReport.ok } : null,
       nextReportAt: due === null ? null : new Date(due).toISOString(),
+      schedule: { initialDelay: formatDuration(this.options.initialDelay), interval: formatDuration(this.options.interval) },
       preview: this.preview(),
     };
   }

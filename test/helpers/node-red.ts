@@ -64,7 +64,8 @@ export class NodeRedProcess {
       nodesDir: [REPO_ROOT],
       lang: 'en-US',
       logging: { console: { level: 'debug', metrics: false, audit: false } },
-      editorTheme: { projects: { enabled: false }, tours: false },
+      // No palette catalogue: the editor would fetch it from the internet.
+      editorTheme: { projects: { enabled: false }, tours: false, palette: { catalogues: [] } },
       ...options.settings,
     };
     const settingsFile = path.join(userDir, 'settings.js');

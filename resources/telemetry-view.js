@@ -1,0 +1,165 @@
+/**
+ * node-red-telemetry: what the editor shows, built from plain values.
+ * No RED, no network: the editor script (telemetry-editor.js) feeds it the
+ * status from GET /telemetry and a translate function, and these builders
+ * are unit-tested in jsdom. Every piece of text goes through `t` and is
+ * inserted with .text(), never as HTML, so nothing from a setting or an
+ * answer can script the page.
+ */
+(function (root, factory) {
+    if (typeof module === "object" && module.exports) {
+        module.exports = factory();
+    } else {
+        root.NodeRedTelemetryView = factory();
+    }
+})(typeof self !== "undefined" ? self : this, function () {
+    "use strict";
+
+    var FIXED = ["flag", "env", "do-not-track", "opt-out-file", "settings"];
+    var DOCS_URL = "https://www.npmjs.com/package/node-red-telemetry#what-is-sent";
+
+    /** The prompt is for someone allowed to choose, while nobody has. */
+    function shouldPrompt(status, canWrite) {
+        return Boolean(status && canWrite && status.enabled === null && status.reason === "pending");
+    }
+
+    /** A flag, environment variable, opt-out file or settings.js decides; the editor cannot. */
+    function isFixed(reason) {
+        return FIXED.indexOf(reason) !== -1;
+    }
+
+    function hostOf(url) {
+        if (!url) { return null; }
+        try { return new URL(url).host; } catch (err) { return null; }
+    }
+
+    function releaseNotesUrl(version) {
+        return "https://github.com/node-red/node-red/releases/tag/" + encodeURIComponent(version);
+    }
+
+    /**
+     * Whether one of Node-RED's own first-run steps is on screen: the loading
+     * bar, Node-RED 4.1's telemetry dialog, the welcome tour, or any modal.
+     * Our prompt waits for all of them rather than stacking on top.
+     */
+    function editorIsBusy(doc) {
+        var view = doc.defaultView;
+        var shown = function (el) {
+            for (; el && el.nodeType === 1; el = el.parentNode) {
+                var style = view.getComputedStyle(el);
+                if (el.hidden || style.display === "none" || style.visibility === "hidden") { return false; }
+            }
+            return true;
+        };
+        var visible = function (selector) {
+            var found = doc.querySelectorAll(selector);
+            for (var i = 0; i < found.length; i++) {
+                if (shown(found[i])) { return true; }
+            }
+            return false;
+        };
+        return visible("#red-ui-loading-progress") ||
+            visible(".red-ui-popover.red-ui-dialog") ||
+            visible(".red-ui-tourGuide-shade") ||
+            visible(".ui-dialog") ||
+            visible("#red-ui-full-shade");
+    }
+
+    function formatTime(iso) {
+        if (!iso) { return null; }
+        var date = new Date(iso);
+        return isNaN(date.getTime()) ? null : date.toLocaleString();
+    }
+
+    function collectedList($, t) {
+        var list = $("<ul>", { "class": "red-ui-telemetry-collected" });
+        ["instanceId", "nodeRed", "nodejs", "os"].forEach(function (item) {
+            $("<li>").text(t("collected." + item)).appendTo(list);
+        });
+        return list;
+    }
+
+    /** A <details> with the exact JSON that would be sent. */
+    function preview($, t, payload) {
+        var details = $("<details>", { "class": "red-ui-telemetry-preview" });
+        $("<summary>").text(t("consent.showData")).appendTo(details);
+        $("<pre>").text(JSON.stringify(payload, null, 2)).appendTo(details);
+        return details;
+    }
+
+    function schedule(t, status) {
+        var rhythm = status.schedule || { initialDelay: "30m", interval: "24h" };
+        return t("consent.when", { initialDelay: rhythm.initialDelay, interval: rhythm.interval });
+    }
+
+    /** The body of the first-run consent dialog. */
+    function consentContent($, t, status) {
+        var body = $("<div>", { "class": "red-ui-telemetry-consent" });
+        $("<p>").text(t("consent.intro")).appendTo(body);
+        collectedList($, t).appendTo(body);
+        $("<p>").text(t("consent.notCollected")).appendTo(body);
+        preview($, t, status.preview).appendTo(body);
+        $("<p>").text(hostOf(status.url) ? t("consent.where", { host: hostOf(status.url) }) : t("consent.nowhere")).appendTo(body);
+        $("<p>").text(schedule(t, status)).appendTo(body);
+        $("<p>").text(t("consent.optOutLater")).appendTo(body);
+        return body;
+    }
+
+    /** The "Telemetry" pane in User Settings. */
+    function paneContent($, t, status) {
+        var pane = $("<div>", { "class": "red-ui-telemetry-pane", id: "red-ui-settings-tab-node-red-telemetry" });
+        var fixed = isFixed(status.reason);
+        var row = $("<div>", { "class": "red-ui-telemetry-toggle" }).appendTo(pane);
+        var toggle = $("<input>", { type: "checkbox", id: "red-ui-telemetry-enabled" })
+            .prop("checked", status.enabled === true)
+            .prop("disabled", fixed)
+            .appendTo(row);
+        $("<label>", { "for": "red-ui-telemetry-enabled" }).text(" " + t("pane.toggle")).appendTo(row);
+        var state = status.enabled === null ? "pending" : (status.enabled ? "on" : "off");
+        $("<p>", { "class": "red-ui-telemetry-state" }).text(t("pane.state." + state)).appendTo(pane);
+        if (fixed) {
+            $("<p>", { "class": "red-ui-telemetry-fixed" }).text(t("pane.fixed", { reason: t("reason." + status.reason) })).appendTo(pane);
+        }
+        var facts = $("<dl>", { "class": "red-ui-telemetry-facts" }).appendTo(pane);
+        var fact = function (name, value) {
+            $("<dt>").text(t("pane." + name)).appendTo(facts);
+            $("<dd>", { "class": "red-ui-telemetry-" + name }).text(value).appendTo(facts);
+        };
+        fact("destination", status.url || t("pane.none"));
+        var last = status.lastReport;
+        fact("lastReport", last ? t(last.ok ? "pane.lastOk" : "pane.lastFailed", { time: formatTime(last.at) }) : t("pane.never"));
+        fact("nextReport", status.nextReportAt ? formatTime(status.nextReportAt) : t("pane.none"));
+        $("<h4>").text(t("pane.payload")).appendTo(pane);
+        $("<pre>", { "class": "red-ui-telemetry-payload" }).text(JSON.stringify(status.preview, null, 2)).appendTo(pane);
+        $("<a>", { href: DOCS_URL, target: "_blank", rel: "noopener noreferrer" }).text(t("pane.docs")).appendTo($("<p>").appendTo(pane));
+        return { element: pane, toggle: toggle };
+    }
+
+    /** The body of an update notification. */
+    function updateContent($, t, version) {
+        var body = $("<div>", { "class": "red-ui-telemetry-update" });
+        $("<p>").text(t("update.available", { version: version })).appendTo(body);
+        $("<a>", { href: releaseNotesUrl(version), target: "_blank", rel: "noopener noreferrer" }).text(t("update.releaseNotes")).appendTo($("<p>").appendTo(body));
+        return body;
+    }
+
+    /** One message for an admin API failure, from its JSON error when it has one. */
+    function errorMessage(t, xhr) {
+        var body = xhr && xhr.responseJSON;
+        if (body && body.error && body.error.message) { return body.error.message; }
+        return t("error.request", { status: xhr && xhr.status ? xhr.status : "?" });
+    }
+
+    return {
+        shouldPrompt: shouldPrompt,
+        isFixed: isFixed,
+        hostOf: hostOf,
+        releaseNotesUrl: releaseNotesUrl,
+        editorIsBusy: editorIsBusy,
+        formatTime: formatTime,
+        consentContent: consentContent,
+        paneContent: paneContent,
+        updateContent: updateContent,
+        errorMessage: errorMessage
+    };
+});

@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import bcrypt from 'bcryptjs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot } from '../helpers/browser';
+import { answerJson, TestCollector } from '../helpers/collector';
+import { NodeRedOptions, NodeRedProcess } from '../helpers/node-red';
+
+const PROMPT = '#red-ui-telemetry-consent';
+/** Longer than the editor script waits for a quiet editor (1.5 s) plus loading. */
+const WOULD_HAVE_SHOWN_MS = 4000;
+
+/**
+ * What a Node-RED user sees, in a real headless Chromium against a real
+ * Node-RED with the plugin. Each test leaves a screenshot in test/artifacts/.
+ */
+describe('editor: consent prompt, settings pane, update notifications (Chromium)', function () {
+  this.timeout(90000);
+  let browser: Browser;
+  let collector: TestCollector;
+  let red: NodeRedProcess | undefined;
+  let contexts: BrowserContext[] = [];
+
+  before(async () => {
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    collector = await new TestCollector().start();
+  });
+  afterEach(async function () {
+    for (const context of contexts) {
+      for (const page of context.pages()) await screenshot(page, `${this.currentTest?.fullTitle() ?? 'test'}-end`).catch(() => undefined);
+      await context.close();
+    }
+    contexts = [];
+    await red?.stop();
+    red = undefined;
+    await collector.stop();
+  });
+
+  /** Node-RED's own first-run telemetry question answered, unless a test wants it shown. */
+  async function startRed(options: NodeRedOptions = {}, coreAnswered = true): Promise<NodeRedProcess> {
+    red = await NodeRedProcess.start({
+      ...options,
+      settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h' }, ...options.settings },
+      runtimeSettings: { ...(coreAnswered ? { telemetryEnabled: false } : {}), ...options.runtimeSettings },
+    });
+    return red;
+  }
+
+  async function openEditor(target: NodeRedProcess): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(target.baseUrl);
+    await editorReady(page);
+    return page;
+  }
+
+  /** The workspace shows before plugins load: wait for ours, and for the loading bar to go. */
+  async function editorReady(page: Page): Promise<void> {
+    await page.waitForFunction(
+      () => {
+        const w = window as unknown as { RED?: { plugins?: { getPlugin(id: string): unknown } } };
+        const loading = document.querySelector('#red-ui-loading-progress');
+        return Boolean(w.RED?.plugins?.getPlugin('node-red-telemetry-editor')) && (!loading || getComputedStyle(loading).display === 'none');
+      },
+      undefined,
+      { timeout: 20000 },
+    );
+  }
+
+  async function login(page: Page, username: string): Promise<void> {
+    await page.fill('#node-dialog-login-username', username);
+    await page.fill('#node-dialog-login-password', 'password');
+    await page.click('#node-dialog-login-submit');
+  }
+
+  async function status(target: NodeRedProcess): Promise<{ enabled: boolean | null; reason: string }> {
+    const { body } = await target.api('GET', '/telemetry');
+    return body;
+  }
+
+  async function openPane(page: Page): Promise<void> {
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-user-settings');
+    await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
+    await page.waitForSelector('#red-ui-telemetry-enabled');
+  }
+
+  it('asks on first open; "Don\'t share" means zero connections, and it never asks again', async () => {
+    const target = await startRed();
+    const page = await openEditor(target);
+    await page.waitForSelector(PROMPT);
+    const dialog = page.locator('.red-ui-telemetry-dialog');
+    assert.match(await dialog.innerText(), /It goes to 127\.0\.0\.1:\d+\./);
+    assert.match(await dialog.innerText(), /It is sent 300ms after Node-RED starts, then every 1h\./);
+    await page.click('.red-ui-telemetry-preview summary');
+    const shown = JSON.parse(await page.locator('.red-ui-telemetry-preview pre').innerText());
+    assert.deepEqual(shown, (await target.api('GET', '/telemetry')).body.preview);
+    await screenshot(page, 'consent-prompt');
+    await page.click('#red-ui-telemetry-decline');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    assert.deepEqual(await status(target), { ...(await status(target)), enabled: false, reason: 'consent' });
+
+    await page.reload();
+    await editorReady(page);
+    const other = await openEditor(target);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await page.locator(PROMPT).count(), 0, 'not after a reload');
+    assert.equal(await other.locator(PROMPT).count(), 0, 'not in another browser');
+    assert.equal(collector.connections, 0);
+  });
+
+  it('"Share usage data" stores consent and a report arrives', async () => {
+    const target = await startRed();
+    const page = await openEditor(target);
+    await page.click('#red-ui-telemetry-share');
+    await page.waitForSelector('.red-ui-notification:has-text("anonymous usage data will be shared")');
+    const [report] = await collector.waitFor(1);
+    assert.deepEqual(JSON.parse(report.body), (await target.api('GET', '/telemetry')).body.preview);
+    assert.equal((await status(target)).reason, 'consent');
+  });
+
+  it('works with the keyboard alone: Escape decides later, Tab and Enter choose', async () => {
+    const target = await startRed();
+    const page = await openEditor(target);
+    await page.waitForSelector(PROMPT);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    assert.deepEqual([(await status(target)).enabled, (await status(target)).reason], [null, 'pending'], 'Escape is not yes');
+
+    await page.reload();
+    await page.waitForSelector(PROMPT);
+    const focused = async (): Promise<string> => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
+    for (let i = 0; i < 10 && (await focused()) !== 'red-ui-telemetry-share'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'red-ui-telemetry-share');
+    await screenshot(page, 'consent-prompt-keyboard');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    await collector.waitFor(1);
+    assert.equal((await status(target)).enabled, true);
+  });
+
+  it('the settings pane shows the state and its toggle flips it both ways', async () => {
+    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'd'.repeat(32), choice: false } } });
+    const page = await openEditor(target);
+    await openPane(page);
+    const toggle = page.locator('#red-ui-telemetry-enabled');
+    assert.equal(await toggle.isChecked(), false);
+    assert.equal(await page.locator('.red-ui-telemetry-destination').innerText(), collector.url);
+    assert.deepEqual(JSON.parse(await page.locator('.red-ui-telemetry-payload').innerText()), (await target.api('GET', '/telemetry')).body.preview);
+    await toggle.click();
+    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is shared.');
+    assert.equal((await status(target)).enabled, true);
+    await collector.waitFor(1);
+    await page.waitForFunction(() => /delivered/.test((document.querySelector('.red-ui-telemetry-lastReport') as HTMLElement | null)?.innerText ?? ''));
+    await screenshot(page, 'settings-pane');
+    await page.locator('#red-ui-telemetry-enabled').click();
+    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
+    assert.equal((await status(target)).enabled, false);
+  });
+
+  it('the toggle is disabled, with the reason, when settings.js decides; and nobody is asked', async () => {
+    const target = await startRed({ settings: { telemetry: { url: collector.url, enabled: false } } });
+    const page = await openEditor(target);
+    await openPane(page);
+    assert.equal(await page.locator('#red-ui-telemetry-enabled').isDisabled(), true);
+    assert.equal(await page.locator('.red-ui-telemetry-fixed').innerText(), 'This is decided by telemetry.enabled in settings.js and cannot be changed here.');
+    await screenshot(page, 'settings-pane-fixed');
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS / 2);
+    assert.equal(await page.locator(PROMPT).count(), 0);
+  });
+
+  it('shows an admin API error as a notification, and puts the toggle back', async () => {
+    const target = await startRed();
+    const page = await openEditor(target);
+    await page.waitForSelector(PROMPT);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    await openPane(page);
+    // Decided behind the editor's back: the next choice is refused with 409.
+    writeFileSync(path.join(target.userDir, '.opt-out-from-anonymous-statistics'), '');
+    await page.locator('#red-ui-telemetry-enabled').click();
+    await page.waitForSelector('.red-ui-notification-error:has-text("Telemetry is fixed by the opt-out file in the Node-RED user directory")');
+    await page.waitForFunction(() => !(document.querySelector('#red-ui-telemetry-enabled') as HTMLInputElement).checked);
+    await screenshot(page, 'admin-api-error');
+    assert.equal(collector.connections, 0);
+  });
+
+  describe('with adminAuth', () => {
+    const hash = bcrypt.hashSync('password', 4);
+    const adminAuth = {
+      type: 'credentials',
+      users: [
+        { username: 'admin', password: hash, permissions: '*' },
+        { username: 'reader', password: hash, permissions: 'read' },
+      ],
+    };
+
+    it('does not ask a read-only user; asks an admin', async () => {
+      const target = await startRed({ settings: { adminAuth, telemetry: { url: collector.url } } });
+      const readerPage = await openEditorAs(target, 'reader');
+      await readerPage.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+      assert.equal(await readerPage.locator(PROMPT).count(), 0);
+      await screenshot(readerPage, 'read-only-user');
+      const adminPage = await openEditorAs(target, 'admin');
+      await adminPage.waitForSelector(PROMPT);
+    });
+
+    async function openEditorAs(target: NodeRedProcess, username: string): Promise<Page> {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(target.baseUrl);
+      await login(page, username);
+      await editorReady(page);
+      return page;
+    }
+  });
+
+  it('waits for Node-RED\'s own telemetry dialog to close before asking', async () => {
+    const target = await startRed({}, false);
+    const page = await openEditor(target);
+    await page.waitForSelector('.red-ui-popover.red-ui-dialog');
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await page.locator(PROMPT).count(), 0, 'not on top of the core dialog');
+    await screenshot(page, 'core-dialog-first');
+    await page.click('.red-ui-popover.red-ui-dialog .red-ui-dialog-toolbar button:last-child');
+    await page.waitForSelector(PROMPT);
+  });
+
+  it('shows an update once per session, and remembers "don\'t remind me"', async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
+    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    await target.waitForLog(/A new version of Node-RED is available: 99\.0\.0/);
+    const page = await openEditor(target);
+    const notice = page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")');
+    await notice.waitFor();
+    assert.equal(await notice.locator('a').getAttribute('href'), 'https://github.com/node-red/node-red/releases/tag/99.0.0');
+    await screenshot(page, 'update-notification');
+    // Another status message must not bring a second notice.
+    await target.api('PUT', '/telemetry', { enabled: true });
+    await page.waitForTimeout(1000);
+    assert.equal(await notice.count(), 1);
+    await page.click('.red-ui-notification button:has-text("Don\'t remind me about this version")');
+    await notice.waitFor({ state: 'detached' });
+    await page.reload();
+    await editorReady(page);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS / 2);
+    assert.equal(await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').count(), 0);
+  });
+
+  it('shows no update notification when updateNotification is false', async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
+    const target = await startRed({
+      settings: { telemetry: { url: collector.url, initialDelay: '300ms', updateNotification: false } },
+      runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
+    });
+    await target.waitForLog(/Report sent to/);
+    const page = await openEditor(target);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS / 2);
+    assert.equal(await page.locator('.red-ui-notification:has-text("is available")').count(), 0);
+  });
+});
