@@ -158,7 +158,8 @@ window.NodeRedTelemetryEditor = (function () {
             id: "node-red-telemetry",
             title: t("pane.title"),
             get: function () {
-                pane = $("<div>", { "class": "red-ui-telemetry-pane-container" });
+                // Node-RED shows the element whose id is "red-ui-settings-tab-" + the pane's id.
+                pane = $("<div>", { id: "red-ui-settings-tab-node-red-telemetry", "class": "red-ui-telemetry-pane" });
                 renderPane();
                 request("GET").then(applyStatus, showError);
                 return pane;
@@ -182,7 +183,6 @@ window.NodeRedTelemetryEditor = (function () {
         }
         notified[version] = true;
         var notification = RED.notify(View.updateContent($, t, version), {
-            type: "compact",
             fixed: true,
             buttons: [
                 {

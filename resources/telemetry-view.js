@@ -107,7 +107,7 @@
 
     /** The "Telemetry" pane in User Settings. */
     function paneContent($, t, status) {
-        var pane = $("<div>", { "class": "red-ui-telemetry-pane", id: "red-ui-settings-tab-node-red-telemetry" });
+        var pane = $("<div>", { "class": "red-ui-telemetry-pane" });
         var fixed = isFixed(status.reason);
         var row = $("<div>", { "class": "red-ui-telemetry-toggle" }).appendTo(pane);
         var toggle = $("<input>", { type: "checkbox", id: "red-ui-telemetry-enabled" })

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../helpers/browser';
+import { ARTIFACTS, launchChromium, screenshot } from '../helpers/browser';
 import { answerJson, TestCollector } from '../helpers/collector';
 import { NodeRedOptions, NodeRedProcess } from '../helpers/node-red';
 
@@ -103,6 +103,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     const shown = JSON.parse(await page.locator('.red-ui-telemetry-preview pre').innerText());
     assert.deepEqual(shown, (await target.api('GET', '/telemetry')).body.preview);
     await screenshot(page, 'consent-prompt');
+    await dialog.screenshot({ path: path.join(ARTIFACTS, 'readme-consent-prompt.png') });
     await page.click('#red-ui-telemetry-decline');
     await page.waitForSelector(PROMPT, { state: 'detached' });
     assert.deepEqual(await status(target), { ...(await status(target)), enabled: false, reason: 'consent' });
@@ -114,6 +115,22 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator(PROMPT).count(), 0, 'not after a reload');
     assert.equal(await other.locator(PROMPT).count(), 0, 'not in another browser');
     assert.equal(collector.connections, 0);
+  });
+
+  it("speaks the browser's language", async () => {
+    const target = await startRed();
+    for (const [locale, title] of [
+      ['de-DE', 'Anonyme Nutzungsdaten teilen?'],
+      ['ja', '匿名の利用状況データを共有しますか?'],
+    ]) {
+      const context = await browser.newContext({ locale });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(target.baseUrl);
+      await page.waitForSelector(PROMPT);
+      assert.equal(await page.locator('.red-ui-telemetry-dialog .ui-dialog-title').innerText(), title);
+      await screenshot(page, `consent-prompt-${locale}`);
+    }
   });
 
   it('"Share usage data" stores consent and a report arrives', async () => {
@@ -160,6 +177,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await collector.waitFor(1);
     await page.waitForFunction(() => /delivered/.test((document.querySelector('.red-ui-telemetry-lastReport') as HTMLElement | null)?.innerText ?? ''));
     await screenshot(page, 'settings-pane');
+    await page.locator('.red-ui-tray').screenshot({ path: path.join(ARTIFACTS, 'readme-settings-pane.png') });
     await page.locator('#red-ui-telemetry-enabled').click();
     await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
     assert.equal((await status(target)).enabled, false);

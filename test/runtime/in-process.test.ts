@@ -22,7 +22,6 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
   let server: http.Server;
   let dueAt = 0;
   // any: node-red ships no type declarations.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let RED: any;
 
   before(async () => {

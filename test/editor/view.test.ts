@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { JSDOM } from 'jsdom';
+import jqueryFactory from 'jquery';
+
+// The editor's view module is plain browser JavaScript (UMD), shipped as is.
+const View = require('../../resources/telemetry-view.js') as {
+  shouldPrompt(status: unknown, canWrite: boolean): boolean;
+  isFixed(reason: string): boolean;
+  hostOf(url: string | null): string | null;
+  releaseNotesUrl(version: string): string;
+  editorIsBusy(doc: Document): boolean;
+  consentContent($: JQueryStatic, t: Translate, status: unknown): JQuery;
+  paneContent($: JQueryStatic, t: Translate, status: unknown): { element: JQuery; toggle: JQuery };
+  updateContent($: JQueryStatic, t: Translate, version: string): JQuery;
+  errorMessage(t: Translate, xhr: unknown): string;
+};
+type Translate = (key: string, substitutions?: Record<string, unknown>) => string;
+
+/** Shows keys and substitutions, so a test sees which text was asked for. */
+const t: Translate = (key, substitutions) => (substitutions ? `${key} ${JSON.stringify(substitutions)}` : key);
+
+function dom(html = ''): { $: JQueryStatic; document: Document } {
+  const window = new JSDOM(`<!DOCTYPE html><body>${html}</body>`).window;
+  // jquery's CommonJS entry, given a window, returns the jQuery bound to it; its types do not say so.
+  const bind = jqueryFactory as unknown as (w: unknown) => JQueryStatic;
+  return { $: bind(window), document: window.document };
+}
+
+const preview = { instanceId: 'a'.repeat(32), os: { type: 'Linux', release: '6.1', arch: 'arm64' }, env: { nodejs: '20.0.0', 'node-red': '4.1.15' } };
+const status = (extra: Record<string, unknown> = {}) => ({
+  enabled: null,
+  reason: 'pending',
+  url: 'https://telemetry.example.com/ping',
+  update: null,
+  lastReport: null,
+  nextReportAt: null,
+  schedule: { initialDelay: '30m', interval: '24h' },
+  preview,
+  ...extra,
+});
+
+describe('editor view (jsdom)', () => {
+  it('prompts only a user who may write, while nobody has chosen', () => {
+    assert.equal(View.shouldPrompt(status(), true), true);
+    assert.equal(View.shouldPrompt(status(), false), false);
+    assert.equal(View.shouldPrompt(status({ enabled: false, reason: 'consent' }), true), false);
+    assert.equal(View.shouldPrompt(status({ enabled: false, reason: 'flag' }), true), false);
+    assert.equal(View.shouldPrompt(status({ enabled: true, reason: 'settings' }), true), false);
+    assert.equal(View.shouldPrompt(null, true), false);
+  });
+
+  it('knows which reasons the editor cannot change', () => {
+    for (const reason of ['flag', 'env', 'do-not-track', 'opt-out-file', 'settings']) assert.equal(View.isFixed(reason), true, reason);
+    for (const reason of ['consent', 'pending']) assert.equal(View.isFixed(reason), false, reason);
+  });
+
+  it('names the host and the release notes', () => {
+    assert.equal(View.hostOf('https://telemetry.example.com:8443/ping'), 'telemetry.example.com:8443');
+    assert.equal(View.hostOf(null), null);
+    assert.equal(View.hostOf('not a url'), null);
+    assert.equal(View.releaseNotesUrl('4.1.15'), 'https://github.com/node-red/node-red/releases/tag/4.1.15');
+  });
+
+  it('builds the consent text: the list, the exact data, where, how often, how to opt out', () => {
+    const { $ } = dom();
+    const body = View.consentContent($, t, status());
+    assert.deepEqual(body.find('li').map((_i, li) => $(li).text()).get(), ['collected.instanceId', 'collected.nodeRed', 'collected.nodejs', 'collected.os']);
+    assert.deepEqual(JSON.parse(body.find('details pre').text()), preview);
+    assert.equal(body.find('details summary').text(), 'consent.showData');
+    const text = body.text();
+    assert.ok(text.includes('consent.where {"host":"telemetry.example.com"}'));
+    assert.ok(text.includes('consent.when {"initialDelay":"30m","interval":"24h"}'));
+    assert.ok(text.includes('consent.optOutLater'));
+    assert.ok(View.consentContent($, t, status({ url: null })).text().includes('consent.nowhere'));
+  });
+
+  it('never lets a setting or an answer script the page', () => {
+    const { $ } = dom();
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const body = View.consentContent($, t, status({ url: `https://evil.example/${hostile}`, preview: { ...preview, instanceId: hostile } }));
+    const pane = View.paneContent($, t, status({ url: hostile, lastReport: { at: hostile, ok: true } })).element;
+    const update = View.updateContent($, t, hostile);
+    for (const element of [body, pane, update]) assert.equal(element.find('img').length, 0);
+  });
+
+  it('builds the pane: toggle state, and a disabled toggle with the reason when fixed', () => {
+    const { $ } = dom();
+    const on = View.paneContent($, t, status({ enabled: true, reason: 'consent', lastReport: { at: '2026-11-22T08:30:00Z', ok: true }, nextReportAt: '2026-11-23T08:30:00Z' }));
+    assert.equal(on.toggle.prop('checked'), true);
+    assert.equal(on.toggle.prop('disabled'), false);
+    assert.equal(on.element.find('.red-ui-telemetry-state').text(), 'pane.state.on');
+    assert.equal(on.element.find('.red-ui-telemetry-destination').text(), 'https://telemetry.example.com/ping');
+    assert.match(on.element.find('.red-ui-telemetry-lastReport').text(), /^pane\.lastOk /);
+    assert.deepEqual(JSON.parse(on.element.find('.red-ui-telemetry-payload').text()), preview);
+    assert.equal(on.element.find('.red-ui-telemetry-fixed').length, 0);
+
+    const fixed = View.paneContent($, t, status({ enabled: false, reason: 'flag' }));
+    assert.equal(fixed.toggle.prop('checked'), false);
+    assert.equal(fixed.toggle.prop('disabled'), true);
+    assert.equal(fixed.element.find('.red-ui-telemetry-fixed').text(), 'pane.fixed {"reason":"reason.flag"}');
+    assert.equal(View.paneContent($, t, status()).element.find('.red-ui-telemetry-state').text(), 'pane.state.pending');
+  });
+
+  it('builds the update notice with a link to the release notes', () => {
+    const { $ } = dom();
+    const body = View.updateContent($, t, '4.1.15');
+    assert.equal(body.find('p').first().text(), 'update.available {"version":"4.1.15"}');
+    assert.equal(body.find('a').attr('href'), 'https://github.com/node-red/node-red/releases/tag/4.1.15');
+    assert.equal(body.find('a').attr('rel'), 'noopener noreferrer');
+  });
+
+  it("sees Node-RED's own dialogs, tours and loading bar as busy", () => {
+    assert.equal(View.editorIsBusy(dom().document), false);
+    assert.equal(View.editorIsBusy(dom('<div id="red-ui-loading-progress"></div>').document), true);
+    assert.equal(View.editorIsBusy(dom('<div id="red-ui-loading-progress" style="display:none"></div>').document), false);
+    assert.equal(View.editorIsBusy(dom('<div class="red-ui-popover red-ui-dialog"></div>').document), true);
+    assert.equal(View.editorIsBusy(dom('<div class="red-ui-tourGuide-shade"></div>').document), true);
+    assert.equal(View.editorIsBusy(dom('<div style="display:none"><div class="ui-dialog"></div></div>').document), false);
+  });
+
+  it("shows the admin API's own error message, or the status", () => {
+    assert.equal(View.errorMessage(t, { status: 409, responseJSON: { error: { code: 'decision_fixed', message: 'Fixed by the flag.' } } }), 'Fixed by the flag.');
+    assert.equal(View.errorMessage(t, { status: 502, responseText: '<html>' }), 'error.request {"status":502}');
+  });
+});
