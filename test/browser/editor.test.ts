@@ -273,6 +273,25 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').count(), 0);
   });
 
+  it('works on Node-RED 3.1: prompt, pane and update notification', async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
+    const target = await startRed({ version: '3' });
+    const page = await openEditor(target);
+    assert.match(await page.evaluate(() => (window as unknown as { RED: { settings: { version: string } } }).RED.settings.version), /^3\./);
+    await page.waitForSelector(PROMPT);
+    await screenshot(page, 'node-red-3-consent-prompt');
+    await page.click('#red-ui-telemetry-share');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    await collector.waitFor(1);
+    await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').waitFor();
+    await openPane(page);
+    assert.equal(await page.locator('#red-ui-telemetry-enabled').isChecked(), true);
+    await screenshot(page, 'node-red-3-settings-pane');
+    await page.locator('#red-ui-telemetry-enabled').click();
+    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
+    assert.equal((await status(target)).enabled, false);
+  });
+
   it('shows no update notification when updateNotification is false', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
     const target = await startRed({

@@ -4,7 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const RED_JS = require.resolve('node-red/red.js', { paths: [REPO_ROOT] });
+/** Node-RED 4.1 (the devDependency `node-red`), or 3.1 (installed as `node-red-v3`). */
+const RED_JS = {
+  '4': require.resolve('node-red/red.js', { paths: [REPO_ROOT] }),
+  '3': require.resolve('node-red-v3/red.js', { paths: [REPO_ROOT] }),
+};
 
 /** Variables that would change the plugin's decision; removed so the machine's own environment cannot leak in. */
 const CONTROLLED_ENV = [
@@ -20,6 +24,8 @@ const CONTROLLED_ENV = [
 ];
 
 export interface NodeRedOptions {
+  /** Which Node-RED major version to run; 4 by default. */
+  version?: '3' | '4';
   /** Merged over the base settings; must be JSON-serialisable. */
   settings?: Record<string, unknown>;
   args?: string[];
@@ -79,7 +85,7 @@ export class NodeRedProcess {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of CONTROLLED_ENV) delete env[name];
     Object.assign(env, options.env);
-    const child = spawn(process.execPath, [RED_JS, '-u', userDir, '-s', settingsFile, '-p', '0', ...(options.args ?? [])], {
+    const child = spawn(process.execPath, [RED_JS[options.version ?? '4'], '-u', userDir, '-s', settingsFile, '-p', '0', ...(options.args ?? [])], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
