@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import bcrypt from 'bcryptjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS, launchChromium, screenshot } from '../helpers/browser';
 import { answerJson, TestCollector } from '../helpers/collector';
-import { NodeRedOptions, NodeRedProcess } from '../helpers/node-red';
+import { adminAuth, NodeRedOptions, NodeRedProcess, PASSWORD } from '../helpers/node-red';
 
 const PROMPT = '#red-ui-telemetry-consent';
 /** Longer than the editor script waits for a quiet editor (1.5 s) plus loading. */
@@ -76,7 +75,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   async function login(page: Page, username: string): Promise<void> {
     await page.fill('#node-dialog-login-username', username);
-    await page.fill('#node-dialog-login-password', 'password');
+    await page.fill('#node-dialog-login-password', PASSWORD);
     await page.click('#node-dialog-login-submit');
   }
 
@@ -211,17 +210,10 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   });
 
   describe('with adminAuth', () => {
-    const hash = bcrypt.hashSync('password', 4);
-    const adminAuth = {
-      type: 'credentials',
-      users: [
-        { username: 'admin', password: hash, permissions: '*' },
-        { username: 'reader', password: hash, permissions: 'read' },
-      ],
-    };
+    const auth = adminAuth({ admin: '*', reader: 'read' });
 
     it('does not ask a read-only user; asks an admin', async () => {
-      const target = await startRed({ settings: { adminAuth, telemetry: { url: collector.url } } });
+      const target = await startRed({ settings: { adminAuth: auth, telemetry: { url: collector.url } } });
       const readerPage = await openEditorAs(target, 'reader');
       await readerPage.waitForTimeout(WOULD_HAVE_SHOWN_MS);
       assert.equal(await readerPage.locator(PROMPT).count(), 0);

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import bcrypt from 'bcryptjs';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Node-RED 4.1 (the devDependency `node-red`), or 3.1 (installed as `node-red-v3`). */
@@ -45,6 +46,15 @@ export interface ApiResponse {
 }
 
 const running = new Set<NodeRedProcess>();
+
+/** The password of every user {@link adminAuth} makes. */
+export const PASSWORD = 'password';
+
+/** An `adminAuth` setting with one user per entry: username -> Node-RED permissions. */
+export function adminAuth(users: Record<string, string | string[]>): Record<string, unknown> {
+  const password = bcrypt.hashSync(PASSWORD, 4);
+  return { type: 'credentials', users: Object.entries(users).map(([username, permissions]) => ({ username, password, permissions })) };
+}
 
 /** A real Node-RED (`red.js`) in a child process, with the plugin loaded from this checkout. */
 export class NodeRedProcess {
@@ -137,7 +147,7 @@ export class NodeRedProcess {
   }
 
   /** A token with the user's own permissions (an empty scope asks for exactly those). */
-  async login(username: string, password: string): Promise<string> {
+  async login(username: string, password = PASSWORD): Promise<string> {
     const res = await fetch(`${this.baseUrl}/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

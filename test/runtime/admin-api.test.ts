@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import bcrypt from 'bcryptjs';
 import { TestCollector } from '../helpers/collector';
-import { NodeRedProcess } from '../helpers/node-red';
+import { adminAuth, NodeRedProcess } from '../helpers/node-red';
 
 describe('runtime: the admin API (real Node-RED)', function () {
   this.timeout(60000);
@@ -114,33 +113,24 @@ describe('runtime: the admin API (real Node-RED)', function () {
   });
 
   describe('with adminAuth', () => {
-    const hash = bcrypt.hashSync('password', 4);
-    const adminAuth = {
-      type: 'credentials',
-      users: [
-        { username: 'admin', password: hash, permissions: '*' },
-        { username: 'reader', password: hash, permissions: 'read' },
-        { username: 'telemetry', password: hash, permissions: ['telemetry.read', 'telemetry.write'] },
-        { username: 'flows', password: hash, permissions: ['flows.read', 'flows.write'] },
-      ],
-    };
+    const auth = adminAuth({ admin: '*', reader: 'read', telemetry: ['telemetry.read', 'telemetry.write'], flows: ['flows.read', 'flows.write'] });
 
     it('needs telemetry.read to read and telemetry.write to choose', async () => {
-      red = await NodeRedProcess.start({ settings: { adminAuth, telemetry: telemetry() } });
+      red = await NodeRedProcess.start({ settings: { adminAuth: auth, telemetry: telemetry() } });
       assert.equal((await red.api('GET', '/telemetry')).status, 401, 'anonymous read');
       assert.equal((await red.api('PUT', '/telemetry', { enabled: true })).status, 401, 'anonymous write');
 
-      const reader = await red.login('reader', 'password');
+      const reader = await red.login('reader');
       assert.equal((await red.api('GET', '/telemetry', undefined, reader)).status, 200, 'read scope reads');
       assert.equal((await red.api('PUT', '/telemetry', { enabled: true }, reader)).status, 401, 'read scope cannot write');
 
-      const flows = await red.login('flows', 'password');
+      const flows = await red.login('flows');
       assert.equal((await red.api('GET', '/telemetry', undefined, flows)).status, 401, 'other permissions cannot read');
 
-      const own = await red.login('telemetry', 'password');
+      const own = await red.login('telemetry');
       assert.equal((await red.api('PUT', '/telemetry', { enabled: false }, own)).status, 200, 'telemetry.write writes');
 
-      const admin = await red.login('admin', 'password');
+      const admin = await red.login('admin');
       const put = await red.api('PUT', '/telemetry', { enabled: true }, admin);
       assert.equal(put.status, 200);
       assert.equal(put.body.enabled, true);
