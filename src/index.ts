@@ -5,7 +5,7 @@ import { mountAdminApi } from './admin-api';
 import { realClock } from './clock';
 import { isEnvSet } from './config';
 import { ConsentStore } from './consent-store';
-import { createLogger, LOG_PREFIX, Logger } from './log';
+import { createLogger, errorMessage, LOG_PREFIX, Logger } from './log';
 import type { NodeRedApi } from './red';
 import { Sender, TelemetryService } from './service';
 
@@ -96,7 +96,7 @@ export = function nodeRedTelemetry(RED: NodeRedApi): void {
         try {
           start(RED, log);
         } catch (err) {
-          log.error('start-failed', { error: err instanceof Error ? err.message : String(err) });
+          log.error('start-failed', { error: errorMessage(err) });
         }
       },
       onremove: () => {

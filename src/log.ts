@@ -14,6 +14,11 @@ export interface Logger {
   text(key: string, substitutions?: Substitutions): string;
 }
 
+/** The message of an error for a log line or an API answer, without a stack. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function createLogger(RED: Pick<NodeRedApi, 'log' | '_'>): Logger {
   const text = (key: string, substitutions?: Substitutions): string => RED._(`runtime.${key}`, substitutions);
   const at =

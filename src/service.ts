@@ -5,7 +5,7 @@ import { Decision, displayUrl, isFixed, Options, Problem, Reason, resolveDecisio
 import type { ConsentStore } from './consent-store';
 import { disclosure } from './disclosure';
 import { formatDuration } from './durations';
-import type { Logger } from './log';
+import { errorMessage, Logger } from './log';
 import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
 import { Report } from './schema';
@@ -57,10 +57,6 @@ export type ChoiceResult =
   | { ok: true; status: Status }
   | { ok: false; code: 'decision_fixed'; decision: Decision }
   | { ok: false; code: 'not_saved'; error: string; status: Status };
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * The running telemetry: resolves the decision, keeps the schedule armed only
@@ -151,7 +147,7 @@ export class TelemetryService {
     try {
       await this.deps.store.update((state) => ({ ...state, choice: enabled }));
     } catch (err) {
-      saveError = errorText(err);
+      saveError = errorMessage(err);
       this.deps.log.error('save-failed', { error: saveError });
     }
     if (!enabled) this.inFlight?.abort();
@@ -222,7 +218,7 @@ export class TelemetryService {
       this.persist((state) => ({ ...state, lastReport }));
       if (outcome.ok) this.applyAnswer(outcome.answer, outcome.answerProblem);
     } catch (err) {
-      log.error('unexpected', { error: errorText(err) });
+      log.error('unexpected', { error: errorMessage(err) });
     } finally {
       this.inFlight = null;
       this.reschedule();
@@ -251,7 +247,7 @@ export class TelemetryService {
   }
 
   private persist(change: Parameters<ConsentStore['update']>[0]): void {
-    this.deps.store.update(change).catch((err: unknown) => this.deps.log.warn('save-failed', { error: errorText(err) }));
+    this.deps.store.update(change).catch((err: unknown) => this.deps.log.warn('save-failed', { error: errorMessage(err) }));
   }
 
   private publishUpdate(): void {
@@ -266,7 +262,7 @@ export class TelemetryService {
     try {
       this.deps.publish(topic, data);
     } catch (err) {
-      this.deps.log.debug('publish-failed', { error: errorText(err) });
+      this.deps.log.debug('publish-failed', { error: errorMessage(err) });
     }
   }
 }

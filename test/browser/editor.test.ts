@@ -105,7 +105,8 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await dialog.screenshot({ path: path.join(ARTIFACTS, 'readme-consent-prompt.png') });
     await page.click('#red-ui-telemetry-decline');
     await page.waitForSelector(PROMPT, { state: 'detached' });
-    assert.deepEqual(await status(target), { ...(await status(target)), enabled: false, reason: 'consent' });
+    const declined = await status(target);
+    assert.deepEqual([declined.enabled, declined.reason], [false, 'consent']);
 
     await page.reload();
     await editorReady(page);
@@ -148,7 +149,8 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await page.waitForSelector(PROMPT);
     await page.keyboard.press('Escape');
     await page.waitForSelector(PROMPT, { state: 'detached' });
-    assert.deepEqual([(await status(target)).enabled, (await status(target)).reason], [null, 'pending'], 'Escape is not yes');
+    const later = await status(target);
+    assert.deepEqual([later.enabled, later.reason], [null, 'pending'], 'Escape is not yes');
 
     await page.reload();
     await page.waitForSelector(PROMPT);
