@@ -20,3 +20,53 @@ export interface VersionAnswer {
 
 /** Top-level key of the collector's answer. */
 export const ANSWER_KEY = 'node-red';
+
+/** Longest accepted value for each string field: generous for real values, small for abuse. */
+export const FIELD_LIMITS = {
+  instanceId: 64,
+  'os.type': 64,
+  'os.release': 128,
+  'os.arch': 32,
+  'env.nodejs': 64,
+  'env.node-red': 64,
+} as const;
+
+/** What an instance id may look like: the plugin's 32 hex digits, or another tool's UUID. */
+export const INSTANCE_ID_PATTERN = '^[A-Za-z0-9_-]{8,64}$';
+
+function text(maxLength: number): { type: 'string'; minLength: 1; maxLength: number } {
+  return { type: 'string', minLength: 1, maxLength };
+}
+
+/**
+ * The report as a JSON Schema (draft-07), for validators. Plain data with no
+ * dependency, so the plugin carries it at no cost and the collector checks
+ * exactly what the plugin sends.
+ */
+export const REPORT_JSON_SCHEMA = {
+  type: 'object',
+  required: ['instanceId', 'os', 'env'],
+  additionalProperties: false,
+  properties: {
+    instanceId: { type: 'string', pattern: INSTANCE_ID_PATTERN, maxLength: FIELD_LIMITS.instanceId },
+    os: {
+      type: 'object',
+      required: ['type', 'release', 'arch'],
+      additionalProperties: false,
+      properties: {
+        type: text(FIELD_LIMITS['os.type']),
+        release: text(FIELD_LIMITS['os.release']),
+        arch: text(FIELD_LIMITS['os.arch']),
+      },
+    },
+    env: {
+      type: 'object',
+      required: ['nodejs', 'node-red'],
+      additionalProperties: false,
+      properties: {
+        nodejs: text(FIELD_LIMITS['env.nodejs']),
+        'node-red': text(FIELD_LIMITS['env.node-red']),
+      },
+    },
+  },
+} as const;

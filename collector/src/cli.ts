@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
+import { startCollector, storeLocation } from './collector';
+import { CollectorConfig, flagNames, resolveConfig, SETTINGS } from './config';
+import { addDays, dayOf, isDay } from './days';
+import { createLogger } from './logger';
+import { aggregateDay, runDailyJob } from './maintenance';
+import { Store } from './store/store';
+
+const COMMANDS = ['serve', 'aggregate', 'prune'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** How long a shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export function usage(): string {
+  const rows = SETTINGS.map((s) => {
+    const names = [s.flag ? `--${s.flag} <value>` : '', s.env ?? ''].filter(Boolean).join(', ');
+    return `  ${names.padEnd(50)} ${s.help} (default ${s.shown})`;
+  });
+  return [
+    'Usage: node-red-telemetry-collector [command] [options]',
+    '',
+    'Commands:',
+    '  serve                   receive reports, answer versions, serve the dashboard (default)',
+    '  aggregate [--day D]     roll up one finished day (default: yesterday), or --from D --to D',
+    '  prune                   roll up finished days, then delete raw reports past retention',
+    '',
+    'Options (flag, environment variable):',
+    '  --config <file>, COLLECTOR_CONFIG                  JSON file with any setting below, plus extraFields and rateLimit',
+    ...rows,
+    '  --help                                             this text',
+    '',
+    'Flags win over environment variables, which win over the config file.',
+  ].join('\n');
+}
+
+/** Runs the command line; resolves to the exit code (serve resolves when stopped). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(flagNames().map((f) => [f, { type: 'string' as const }])),
+        config: { type: 'string' },
+        day: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\nRun with --help for the options.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  const command = (positionals[0] ?? 'serve') as Command;
+  if (!COMMANDS.includes(command) || positionals.length > 1) {
+    process.stderr.write(`Unknown command "${positionals.join(' ')}". Commands: ${COMMANDS.join(', ')}.\n`);
+    return 2;
+  }
+
+  const file = readConfigFile(values.config ?? env.COLLECTOR_CONFIG);
+  if (typeof file === 'string') {
+    process.stderr.write(`${file}\n`);
+    return 2;
+  }
+  const given = values as Record<string, string | boolean | undefined>;
+  const flags = Object.fromEntries(flagNames().map((f) => [f, typeof given[f] === 'string' ? (given[f] as string) : undefined]));
+  const resolved = resolveConfig({ file, env, flags });
+  if (!resolved.ok) {
+    process.stderr.write(`The collector's configuration has problems:\n${resolved.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const log = createLogger(resolved.config.logLevel);
+  if (command === 'serve') return serve(resolved.config, log);
+  return maintenance(command, resolved.config, log, { day: values.day, from: values.from, to: values.to });
+}
+
+/** The file's settings, or a one-line message saying why they cannot be read. */
+function readConfigFile(file: string | undefined): Record<string, unknown> | undefined | string {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `config file ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    return `config file ${file}: must hold one JSON object`;
+  } catch (err) {
+    return `config file ${file}: is not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
+async function serve(config: CollectorConfig, log: Logger): Promise<number> {
+  let running;
+  try {
+    running = await startCollector(config, log);
+  } catch (err) {
+    log.fatal({ reason: err instanceof Error ? err.message : String(err) }, 'the collector could not start');
+    return 1;
+  }
+  const collector = running;
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'shutting down: finishing requests in flight');
+      const force = setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        resolve(1);
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      collector.stop().then(
+        () => {
+          clearTimeout(force);
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+}
+
+async function maintenance(
+  command: Exclude<Command, 'serve'>,
+  config: CollectorConfig,
+  log: Logger,
+  range: { day?: string; from?: string; to?: string },
+): Promise<number> {
+  const now = new Date();
+  const days = command === 'aggregate' ? dayRange(range, now) : [];
+  if (typeof days === 'string') {
+    process.stderr.write(`${days}\n`);
+    return 2;
+  }
+  let store: Store;
+  try {
+    store = await Store.open(storeLocation(config));
+  } catch (err) {
+    log.fatal({ reason: err instanceof Error ? err.message : String(err) }, 'cannot open the store');
+    return 1;
+  }
+  try {
+    if (command === 'prune') {
+      await runDailyJob(store, now, config.retentionDays, log);
+    } else {
+      for (const day of days) {
+        const outcome = await aggregateDay(store, day, now, config.retentionDays);
+        log.info(outcome, `aggregate ${day}: ${outcome.status}`);
+        process.stdout.write(`${JSON.stringify(outcome)}\n`);
+      }
+    }
+    return 0;
+  } catch (err) {
+    log.error({ err }, `${command} failed`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The days an `aggregate` command names, or a message saying what is wrong. */
+function dayRange(range: { day?: string; from?: string; to?: string }, now: Date): string[] | string {
+  if (range.day && (range.from || range.to)) return 'Give either --day or --from/--to, not both.';
+  const from = range.day ?? range.from ?? addDays(dayOf(now), -1);
+  const to = range.day ?? range.to ?? from;
+  for (const [flag, value] of [['--from/--day', from], ['--to', to]] as const) {
+    if (!isDay(value)) return `${flag}: must be a day written YYYY-MM-DD (got "${value}")`;
+  }
+  if (from > to) return `--from (${from}) is after --to (${to})`;
+  const days: string[] = [];
+  for (let day = from; day <= to && days.length <= 3660; day = addDays(day, 1)) days.push(day);
+  return days;
+}

@@ -1,0 +1,185 @@
+import semver from 'semver';
+import { parseDuration } from '../../src/durations';
+
+/** A field an operator allows in reports beyond the schema, and its JSON type. */
+export type ExtraFieldType = 'string' | 'number' | 'boolean';
+
+/** Everything the collector is told, after defaults, file, environment and flags. */
+export interface CollectorConfig {
+  port: number;
+  host: string;
+  /** Directory of the SQLite database; unused when `databaseUrl` is set. */
+  data: string;
+  /** PostgreSQL connection string; when set, replaces SQLite. */
+  databaseUrl?: string;
+  /** Fixed answer; when either is set, the registry is not polled. */
+  latest?: string;
+  next?: string;
+  registry: string;
+  versionsInterval: number;
+  retentionDays: number;
+  threshold: number;
+  trustProxy: number;
+  logLevel: string;
+  extraFields: Record<string, ExtraFieldType>;
+  rateLimit: { perInstance: number; perAddress: number };
+}
+
+/** What a command line and an environment can say, before checking. */
+export interface ConfigSources {
+  file?: Record<string, unknown>;
+  env: NodeJS.ProcessEnv;
+  flags: Record<string, string | undefined>;
+}
+
+type Parse<T> = (raw: unknown) => T | undefined;
+
+interface Setting<K extends keyof CollectorConfig = keyof CollectorConfig> {
+  key: K;
+  flag?: string;
+  env?: string;
+  help: string;
+  /** What `--help` shows as the default. */
+  shown: string;
+  parse: Parse<CollectorConfig[K]>;
+  expected: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  };
+const text: Parse<string> = (raw) => (typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined);
+const version: Parse<string> = (raw) => (typeof raw === 'string' ? semver.valid(raw.trim()) ?? undefined : undefined);
+const httpUrl: Parse<string> = (raw) => {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href.replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const postgresUrl: Parse<string> = (raw) => {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:' ? raw.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const duration: Parse<number> = (raw) => {
+  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  const result = parseDuration(n, 60_000);
+  return result.ok ? result.ms : undefined;
+};
+
+/** Every setting once: its flag, variable, default, check and help line. */
+export const SETTINGS: Setting[] = [
+  { key: 'port', flag: 'port', env: 'COLLECTOR_PORT', shown: '8790', help: 'TCP port; 0 picks a free one and logs it', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },
+  { key: 'host', flag: 'host', env: 'COLLECTOR_HOST', shown: '127.0.0.1', help: 'address to listen on; 0.0.0.0 for every interface', expected: 'a host name or address', parse: text },
+  { key: 'data', flag: 'data', env: 'COLLECTOR_DATA', shown: './data', help: 'directory of the SQLite database', expected: 'a directory path', parse: text },
+  { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', shown: '(none: SQLite)', help: 'PostgreSQL connection string, instead of SQLite', expected: 'a postgres:// or postgresql:// URL', parse: postgresUrl },
+  { key: 'latest', flag: 'latest', env: 'COLLECTOR_LATEST', shown: '(from the registry)', help: 'answer this as the latest Node-RED instead of polling the registry', expected: 'a semver version', parse: version },
+  { key: 'next', flag: 'next', env: 'COLLECTOR_NEXT', shown: '(from the registry)', help: 'answer this as the next (pre-release) Node-RED', expected: 'a semver version', parse: version },
+  { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', shown: 'https://registry.npmjs.org', help: 'npm registry polled for node-red dist-tags', expected: 'an http(s) URL', parse: httpUrl },
+  { key: 'versionsInterval', env: 'COLLECTOR_VERSIONS_INTERVAL', shown: '1h', help: 'how often the registry is polled', expected: 'a duration of at least 1m, such as "1h"', parse: duration },
+  { key: 'retentionDays', flag: 'retention-days', env: 'COLLECTOR_RETENTION_DAYS', shown: '90', help: 'days raw reports are kept (aggregates are kept for good)', expected: 'an integer from 1 to 3650', parse: integer(1, 3650) },
+  { key: 'threshold', flag: 'threshold', env: 'COLLECTOR_THRESHOLD', shown: '5', help: 'published counts below this are merged into "other"', expected: 'an integer from 1 to 1000', parse: integer(1, 1000) },
+  { key: 'trustProxy', flag: 'trust-proxy', env: 'COLLECTOR_TRUST_PROXY', shown: '0', help: 'number of reverse proxies in front whose X-Forwarded-For is believed', expected: 'an integer from 0 to 10', parse: integer(0, 10) },
+  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', shown: 'info', help: `one of ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (raw) => (typeof raw === 'string' && LOG_LEVELS.includes(raw) ? raw : undefined) },
+];
+
+export const DEFAULTS: CollectorConfig = {
+  port: 8790,
+  host: '127.0.0.1',
+  data: './data',
+  registry: 'https://registry.npmjs.org',
+  versionsInterval: 3_600_000,
+  retentionDays: 90,
+  threshold: 5,
+  trustProxy: 0,
+  logLevel: 'info',
+  extraFields: {},
+  rateLimit: { perInstance: 1, perAddress: 60 },
+};
+
+/** Keys that only a config file can set, because they are structured. */
+const FILE_ONLY = ['extraFields', 'rateLimit'] as const;
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+const RESERVED = ['instanceId', 'os', 'env'];
+
+export type ConfigResult = { ok: true; config: CollectorConfig } | { ok: false; problems: string[] };
+
+/**
+ * Resolves the configuration: flags win over environment, which wins over the
+ * file, which wins over defaults. Every problem names its setting and where it
+ * came from, and all of them are reported at once.
+ */
+export function resolveConfig(sources: ConfigSources): ConfigResult {
+  const problems: string[] = [];
+  const config: CollectorConfig = { ...DEFAULTS, extraFields: {}, rateLimit: { ...DEFAULTS.rateLimit } };
+  const file = sources.file ?? {};
+  const known = new Set<string>([...SETTINGS.map((s) => s.key as string), ...FILE_ONLY]);
+  for (const key of Object.keys(file)) {
+    if (!known.has(key)) problems.push(`config file: unknown setting "${key}"`);
+  }
+
+  for (const setting of SETTINGS) {
+    const candidates: Array<[string, unknown]> = [];
+    if (setting.flag && sources.flags[setting.flag] !== undefined) candidates.push([`--${setting.flag}`, sources.flags[setting.flag]]);
+    else if (setting.env && sources.env[setting.env] !== undefined && sources.env[setting.env] !== '') candidates.push([setting.env, sources.env[setting.env]]);
+    else if (file[setting.key] !== undefined) candidates.push([`config file "${setting.key}"`, file[setting.key]]);
+    for (const [origin, raw] of candidates) {
+      const value = setting.parse(raw);
+      if (value === undefined) problems.push(`${origin}: must be ${setting.expected} (got ${JSON.stringify(raw)})`);
+      else (config as unknown as Record<string, unknown>)[setting.key] = value;
+    }
+  }
+
+  if (file.extraFields !== undefined) readExtraFields(file.extraFields, config, problems);
+  if (file.rateLimit !== undefined) readRateLimit(file.rateLimit, config, problems);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+function readExtraFields(raw: unknown, config: CollectorConfig, problems: string[]): void {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push('config file "extraFields": must be an object of field name to "string", "number" or "boolean"');
+    return;
+  }
+  for (const [name, type] of Object.entries(raw)) {
+    if (!FIELD_NAME.test(name) || RESERVED.includes(name)) {
+      problems.push(`config file "extraFields.${name}": must be a new top-level name of letters, digits and _ (at most 32)`);
+    } else if (type !== 'string' && type !== 'number' && type !== 'boolean') {
+      problems.push(`config file "extraFields.${name}": must be "string", "number" or "boolean" (got ${JSON.stringify(type)})`);
+    } else {
+      config.extraFields[name] = type;
+    }
+  }
+}
+
+function readRateLimit(raw: unknown, config: CollectorConfig, problems: string[]): void {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push('config file "rateLimit": must be an object such as { "perInstance": 1, "perAddress": 60 }');
+    return;
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    if (key !== 'perInstance' && key !== 'perAddress') {
+      problems.push(`config file "rateLimit.${key}": unknown setting (perInstance, perAddress)`);
+      continue;
+    }
+    const n = integer(1, 1_000_000)(value);
+    if (n === undefined) problems.push(`config file "rateLimit.${key}": must be an integer from 1 to 1000000 reports per hour (got ${JSON.stringify(value)})`);
+    else config.rateLimit[key] = n;
+  }
+}
+
+/** The flags `--help` lists and the argument parser accepts. */
+export function flagNames(): string[] {
+  return SETTINGS.flatMap((s) => (s.flag ? [s.flag] : []));
+}

@@ -1,0 +1,23 @@
+/**
+ * Every error the collector answers, with its HTTP status. The README lists
+ * each code; a test fails when one is missing there.
+ */
+export const ERRORS = {
+  invalid_report: { status: 400, meaning: 'the body is JSON but not a valid report; the message names the field' },
+  invalid_json: { status: 400, meaning: 'the body is not JSON' },
+  invalid_instance_id: { status: 400, meaning: 'the instance id in the path is not 8-64 letters, digits, - or _' },
+  invalid_query: { status: 400, meaning: 'a query parameter is out of range; the message names it' },
+  not_found: { status: 404, meaning: 'no such endpoint' },
+  body_too_large: { status: 413, meaning: 'the body is larger than 16 KiB' },
+  unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
+  rate_limited: { status: 429, meaning: 'too many reports from this instance or address; see Retry-After' },
+  internal: { status: 500, meaning: 'the collector failed; nothing was stored' },
+  store_unavailable: { status: 503, meaning: 'the database does not answer (health check)' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every error answer. */
+export function errorBody(code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code, message } };
+}

@@ -1,0 +1,7 @@
+/** The collector as a library: start one in your own process, or reuse its rules. */
+export { startCollector, storeLocation } from './collector';
+export type { RunningCollector } from './collector';
+export { resolveConfig, DEFAULTS } from './config';
+export type { CollectorConfig } from './config';
+export { createLogger } from './logger';
+export { main } from './cli';

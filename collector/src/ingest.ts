@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { CollectorConfig } from './config';
+import { dayOf, windowOf } from './days';
+import { hashAddress, newSecret } from './address-hash';
+import { reportRow, ValidReport } from './report-rules';
+import type { AcceptResult, Store } from './store/store';
+
+/** Rate limits count reports per this window. */
+export const RATE_WINDOW_MS = 3_600_000;
+
+/**
+ * Takes a validated report from one address and stores it under that day's
+ * address hash, within the per-instance and per-address limits. The plain
+ * address goes no further than this function.
+ */
+export class Ingest {
+  private secret: { day: string; value: string } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: Pick<CollectorConfig, 'extraFields' | 'rateLimit'>,
+    private readonly now: () => Date,
+  ) {}
+
+  async receive(report: ValidReport, address: string): Promise<AcceptResult> {
+    const receivedAt = this.now();
+    const addressHash = hashAddress(await this.secretFor(dayOf(receivedAt)), address);
+    const window = windowOf(receivedAt, RATE_WINDOW_MS);
+    const row = reportRow(report, { id: randomUUID(), receivedAt, addressHash }, this.config.extraFields);
+    return this.store.accept(row, [
+      { key: `instance:${report.instanceId}`, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
+      { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },
+    ]);
+  }
+
+  /** The day's secret, read from the store once per day per process. */
+  private async secretFor(day: string): Promise<string> {
+    if (this.secret?.day !== day) {
+      this.secret = { day, value: await this.store.secretFor(day, newSecret) };
+    }
+    return this.secret.value;
+  }
+}

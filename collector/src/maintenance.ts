@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { addDays, dayOf } from './days';
+import type { DaySummary, Store } from './store/store';
+
+/** The outcome of asking for one day's roll-up. */
+export type AggregateOutcome =
+  | ({ status: 'aggregated' } & DaySummary)
+  | { status: 'kept'; day: string; reason: string }
+  | { status: 'skipped'; day: string; reason: string };
+
+/**
+ * Rolls up `day`. A day whose raw reports retention already deleted keeps its
+ * earlier roll-up untouched, so re-running an old day never wipes history;
+ * today is refused because it is not over.
+ */
+export async function aggregateDay(store: Store, day: string, now: Date, retentionDays: number): Promise<AggregateOutcome> {
+  const today = dayOf(now);
+  if (day >= today) return { status: 'skipped', day, reason: 'the day is not over yet' };
+  if (day < retentionCut(today, retentionDays) && !(await store.hasReports(day))) {
+    return { status: 'kept', day, reason: 'its raw reports are past retention; the existing roll-up is kept' };
+  }
+  return { status: 'aggregated', ...(await store.aggregateDay(day, now.toISOString())) };
+}
+
+/** The first day whose raw reports are kept. */
+export function retentionCut(today: string, retentionDays: number): string {
+  return addDays(today, -retentionDays);
+}
+
+/**
+ * The daily job: roll up every finished day not rolled up yet (and yesterday
+ * again, for reports committed around midnight), then apply retention. Rolling
+ * up first means retention never deletes a report that was not counted.
+ */
+export async function runDailyJob(store: Store, now: Date, retentionDays: number, log: Logger): Promise<void> {
+  const today = dayOf(now);
+  const days = new Set(await store.daysToAggregate(today));
+  const yesterday = addDays(today, -1);
+  if (await store.hasReports(yesterday)) days.add(yesterday);
+  for (const day of [...days].sort()) {
+    const outcome = await aggregateDay(store, day, now, retentionDays);
+    if (outcome.status === 'aggregated' && outcome.reports > 0) log.info(outcome, 'day aggregated');
+  }
+  const pruned = await store.prune({
+    reportsBefore: retentionCut(today, retentionDays),
+    windowsBefore: addDays(today, -1),
+    today,
+  });
+  if (pruned.reports > 0) log.info({ deleted: pruned.reports, retentionDays }, 'raw reports past retention deleted');
+}
+
+/** Runs the daily job at start and then every hour, without keeping the process alive. */
+export class DailyJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly run: () => Promise<void>,
+    private readonly log: Logger,
+    private readonly everyMs = 3_600_000,
+  ) {}
+
+  start(): void {
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.everyMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a run in progress, so the store can close after it. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.run()
+      .catch((err: unknown) => this.log.error({ err }, 'daily job failed; it runs again within the hour'))
+      .finally(() => {
+        this.running = undefined;
+      });
+    await this.running;
+  }
+}

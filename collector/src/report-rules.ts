@@ -1,0 +1,56 @@
+import semver from 'semver';
+import { REPORT_JSON_SCHEMA, Report } from '../../src/schema';
+import type { ExtraFieldType } from './config';
+import type { ReportsTable } from './store/tables';
+
+/** Longest accepted string in an operator-declared extra field. */
+export const EXTRA_STRING_LIMIT = 256;
+
+/** What is stored for a version that is not semver: the value itself could be anything. */
+export const INVALID_VERSION = 'invalid';
+
+/**
+ * The JSON Schema a report must pass: the plugin's own, plus the top-level
+ * fields this operator declared. Anything else is refused, not dropped, so a
+ * sender learns at once that a field is not collected here.
+ */
+export function reportSchema(extraFields: Record<string, ExtraFieldType>): object {
+  const extras = Object.fromEntries(
+    Object.entries(extraFields).map(([name, type]) => [
+      name,
+      type === 'string' ? { type, maxLength: EXTRA_STRING_LIMIT } : { type },
+    ]),
+  );
+  return { ...REPORT_JSON_SCHEMA, properties: { ...REPORT_JSON_SCHEMA.properties, ...extras } };
+}
+
+/** A report that passed `reportSchema`: the plugin's fields plus declared extras. */
+export type ValidReport = Report & Record<string, unknown>;
+
+/** A semver version in its clean form, or "invalid". */
+export function storedVersion(value: string): string {
+  return semver.valid(value) ?? INVALID_VERSION;
+}
+
+/** Pure: the row stored for a validated report. */
+export function reportRow(
+  report: ValidReport,
+  meta: { id: string; receivedAt: Date; addressHash: string },
+  extraFields: Record<string, ExtraFieldType>,
+): ReportsTable {
+  const extra = Object.fromEntries(Object.keys(extraFields).filter((k) => k in report).map((k) => [k, report[k]]));
+  const receivedAt = meta.receivedAt.toISOString();
+  return {
+    id: meta.id,
+    instance_id: report.instanceId,
+    received_at: receivedAt,
+    day: receivedAt.slice(0, 10),
+    ip_hash: meta.addressHash,
+    os_type: report.os.type,
+    os_release: report.os.release,
+    os_arch: report.os.arch,
+    nodejs: storedVersion(report.env.nodejs),
+    node_red: storedVersion(report.env['node-red']),
+    extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
+  };
+}

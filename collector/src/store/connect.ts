@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './tables';
+
+/** Where the data lives: a SQLite file under a directory, or a PostgreSQL server. */
+export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string };
+
+export const SQLITE_FILE = 'collector.sqlite';
+
+/**
+ * Opens the database. Drivers are required here, not at the top, so that an
+ * operator on PostgreSQL never loads the SQLite addon and vice versa.
+ */
+export function connect(location: StoreLocation): Kysely<Database> {
+  if (location.kind === 'postgres') {
+    const { Pool } = require('pg') as typeof import('pg');
+    const pool = new Pool({ connectionString: location.url, max: 10 });
+    // An idle client losing its server must not crash the collector; the next query reports it.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  mkdirSync(location.dataDir, { recursive: true });
+  const SQLite = require('better-sqlite3') as typeof import('better-sqlite3');
+  const database = new SQLite(path.join(location.dataDir, SQLITE_FILE));
+  // WAL lets the CLI aggregate while the server writes; synchronous=FULL makes a
+  // commit durable before the 2xx; secure_delete overwrites erased rows and salts.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('secure_delete = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}

@@ -1,0 +1,167 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { freshDatabase } from './postgres';
+
+export const COLLECTOR_BIN = path.resolve(__dirname, '../../bin/node-red-telemetry-collector.js');
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface StartOptions {
+  store: StoreKind;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Written as a JSON config file and passed with --config. */
+  config?: Record<string, unknown>;
+}
+
+/** An answer from the collector, body parsed when it is JSON. */
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  text: string;
+}
+
+/** The source address of every test request, so that it can be searched for in logs and tables. */
+export const TEST_CLIENT_ADDRESS = '127.0.0.23';
+
+const running = new Set<CollectorProcess>();
+
+/**
+ * The collector as operators run it: the published bin in a child process,
+ * listening on 127.0.0.1 with a port of its choosing, logs captured.
+ */
+export class CollectorProcess {
+  readonly lines: string[] = [];
+  url = '';
+  private exit: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+    readonly databaseUrl: string | undefined,
+  ) {
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const collect = (chunk: Buffer) => this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+  }
+
+  static async start(options: StartOptions): Promise<CollectorProcess> {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-collector-'));
+    const databaseUrl = options.store === 'postgres' ? await freshDatabase() : undefined;
+    const args = ['--port', '0', '--data', dataDir, ...(options.args ?? [])];
+    if (databaseUrl) args.push('--database-url', databaseUrl);
+    if (options.config) {
+      const file = path.join(dataDir, 'collector.json');
+      writeFileSync(file, JSON.stringify(options.config));
+      args.push('--config', file);
+    }
+    const child = spawn(process.execPath, [COLLECTOR_BIN, ...args], {
+      env: { PATH: process.env.PATH, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collector = new CollectorProcess(child, dataDir, databaseUrl);
+    running.add(collector);
+    collector.url = await collector.waitForListening();
+    return collector;
+  }
+
+  /** The log lines parsed as JSON (pino), skipping anything else. */
+  logs(): Array<Record<string, unknown>> {
+    return this.lines.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async waitForLog(predicate: (entry: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs().find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms; log:\n${this.lines.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  private async waitForListening(): Promise<string> {
+    const exited = this.exit.then((code) => {
+      throw new Error(`collector exited with ${code} before listening:\n${this.lines.join('\n')}`);
+    });
+    const listening = this.waitForLog((e) => typeof e.url === 'string' && e.msg === `collector listening on ${e.url}`, 20_000);
+    const entry = await Promise.race([listening, exited]);
+    return String(entry.url);
+  }
+
+  /** A request from TEST_CLIENT_ADDRESS. */
+  request(method: string, urlPath: string, body?: string | object, headers: http.OutgoingHttpHeaders = {}): Promise<Answer> {
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const target = new URL(urlPath, this.url);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        target,
+        {
+          method,
+          localAddress: TEST_CLIENT_ADDRESS,
+          agent: false,
+          timeout: 10_000,
+          headers: {
+            ...(payload !== undefined && typeof body === 'object' ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // not JSON: keep the text
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Sends a signal and resolves to the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    const code = await this.exit;
+    running.delete(this);
+    return code;
+  }
+
+  exited(): Promise<number | null> {
+    return this.exit;
+  }
+}
+
+/** Stops every collector a test started, even after a failure. */
+export async function stopAllCollectors(): Promise<void> {
+  await Promise.all([...running].map((c) => c.stop('SIGKILL')));
+}
+
+/** A report as the plugin sends it, with fields overridden. */
+export function report(overrides: Record<string, unknown> = {}, instance = 1): Record<string, unknown> {
+  return {
+    instanceId: `instance${String(instance).padStart(8, '0')}`,
+    os: { type: 'Linux', release: '6.1.0-18-amd64', arch: 'x64' },
+    env: { nodejs: '20.11.1', 'node-red': '4.1.0' },
+    ...overrides,
+  };
+}

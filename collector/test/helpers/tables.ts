@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Client } from 'pg';
+
+/** Where a collector keeps its data, as tests see it. */
+export interface StoreFiles {
+  dataDir: string;
+  databaseUrl?: string;
+}
+
+/**
+ * Every row of every table as text, for "this never reaches the database"
+ * checks. For SQLite the database and WAL files' raw bytes are included too,
+ * so that deleted or not yet checkpointed rows count as well.
+ */
+export async function everythingStored(store: StoreFiles): Promise<string> {
+  if (store.databaseUrl) {
+    const client = new Client({ connectionString: store.databaseUrl });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public'",
+      );
+      const parts: string[] = [];
+      for (const { table_name } of tables.rows) {
+        const rows = await client.query(`select * from "${table_name}"`);
+        parts.push(`${table_name}: ${JSON.stringify(rows.rows)}`);
+      }
+      return parts.join('\n');
+    } finally {
+      await client.end();
+    }
+  }
+  const file = path.join(store.dataDir, 'collector.sqlite');
+  const db = new SQLite(file, { readonly: true });
+  try {
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>;
+    const parts = tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`select * from "${name}"`).all())}`);
+    for (const suffix of ['', '-wal']) {
+      if (existsSync(file + suffix)) parts.push(readFileSync(file + suffix).toString('latin1'));
+    }
+    return parts.join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows of one table, for assertions on what was stored. */
+export async function rowsOf(store: StoreFiles, table: string): Promise<Array<Record<string, unknown>>> {
+  if (store.databaseUrl) {
+    const client = new Client({ connectionString: store.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(`select * from "${table}"`)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new SQLite(path.join(store.dataDir, 'collector.sqlite'), { readonly: true });
+  try {
+    return db.prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
+}
