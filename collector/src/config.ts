@@ -75,7 +75,7 @@ const postgresUrl: Parse<string> = (raw) => {
 };
 const duration: Parse<number> = (raw) => {
   const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  const result = parseDuration(n, 60_000);
+  const result = parseDuration(n, 1_000);
   return result.ok ? result.ms : undefined;
 };
 
@@ -88,7 +88,7 @@ export const SETTINGS: Setting[] = [
   { key: 'latest', flag: 'latest', env: 'COLLECTOR_LATEST', shown: '(from the registry)', help: 'answer this as the latest Node-RED instead of polling the registry', expected: 'a semver version', parse: version },
   { key: 'next', flag: 'next', env: 'COLLECTOR_NEXT', shown: '(from the registry)', help: 'answer this as the next (pre-release) Node-RED', expected: 'a semver version', parse: version },
   { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', shown: 'https://registry.npmjs.org', help: 'npm registry polled for node-red dist-tags', expected: 'an http(s) URL', parse: httpUrl },
-  { key: 'versionsInterval', env: 'COLLECTOR_VERSIONS_INTERVAL', shown: '1h', help: 'how often the registry is polled', expected: 'a duration of at least 1m, such as "1h"', parse: duration },
+  { key: 'versionsInterval', env: 'COLLECTOR_VERSIONS_INTERVAL', shown: '1h', help: 'how often the registry is polled', expected: 'a duration of at least 1s, such as "1h"', parse: duration },
   { key: 'retentionDays', flag: 'retention-days', env: 'COLLECTOR_RETENTION_DAYS', shown: '90', help: 'days raw reports are kept (aggregates are kept for good)', expected: 'an integer from 1 to 3650', parse: integer(1, 3650) },
   { key: 'threshold', flag: 'threshold', env: 'COLLECTOR_THRESHOLD', shown: '5', help: 'published counts below this are merged into "other"', expected: 'an integer from 1 to 1000', parse: integer(1, 1000) },
   { key: 'trustProxy', flag: 'trust-proxy', env: 'COLLECTOR_TRUST_PROXY', shown: '0', help: 'number of reverse proxies in front whose X-Forwarded-For is believed', expected: 'an integer from 0 to 10', parse: integer(0, 10) },

@@ -38,6 +38,16 @@ export function buildApp(parts: AppParts) {
     return503OnClosing: true,
   });
 
+  // A connection that was busy when shutdown began is told to close after its
+  // answer, so that draining does not wait for keep-alive timeouts.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
