@@ -131,20 +131,25 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
   }
 
   for (const setting of SETTINGS) {
-    const candidates: Array<[string, unknown]> = [];
-    if (setting.flag && sources.flags[setting.flag] !== undefined) candidates.push([`--${setting.flag}`, sources.flags[setting.flag]]);
-    else if (setting.env && sources.env[setting.env] !== undefined && sources.env[setting.env] !== '') candidates.push([setting.env, sources.env[setting.env]]);
-    else if (file[setting.key] !== undefined) candidates.push([`config file "${setting.key}"`, file[setting.key]]);
-    for (const [origin, raw] of candidates) {
-      const value = setting.parse(raw);
-      if (value === undefined) problems.push(`${origin}: must be ${setting.expected} (got ${JSON.stringify(raw)})`);
-      else (config as unknown as Record<string, unknown>)[setting.key] = value;
-    }
+    const given = givenValue(setting, sources, file);
+    if (!given) continue;
+    const value = setting.parse(given.raw);
+    if (value === undefined) problems.push(`${given.origin}: must be ${setting.expected} (got ${JSON.stringify(given.raw)})`);
+    else (config as unknown as Record<string, unknown>)[setting.key] = value;
   }
 
   if (file.extraFields !== undefined) readExtraFields(file.extraFields, config, problems);
   if (file.rateLimit !== undefined) readRateLimit(file.rateLimit, config, problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** The value that wins for one setting, and where it came from; an empty variable counts as unset. */
+function givenValue(setting: Setting, sources: ConfigSources, file: Record<string, unknown>): { origin: string; raw: unknown } | undefined {
+  if (setting.flag && sources.flags[setting.flag] !== undefined) return { origin: `--${setting.flag}`, raw: sources.flags[setting.flag] };
+  const env = setting.env ? sources.env[setting.env] : undefined;
+  if (setting.env && env !== undefined && env !== '') return { origin: setting.env, raw: env };
+  if (file[setting.key] !== undefined) return { origin: `config file "${setting.key}"`, raw: file[setting.key] };
+  return undefined;
 }
 
 function readExtraFields(raw: unknown, config: CollectorConfig, problems: string[]): void {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { OTHER, publish, rollUp, UsageRow } from '../../src/aggregate';
+
+const row = (instanceId: string, nodeRed = '4.1.0', nodejs = '20.11.1', osType = 'Linux', arch = 'x64'): UsageRow => ({
+  instanceId,
+  nodeRed,
+  nodejs,
+  osType,
+  arch,
+});
+
+describe('aggregate (pure)', () => {
+  it('counts distinct instances, overall and per value', () => {
+    const result = rollUp([row('a'), row('a'), row('b', '4.0.0'), row('c', '4.1.0', '18.0.0', 'Darwin', 'arm64')]);
+    assert.equal(result.instances, 3);
+    assert.equal(result.reports, 4);
+    assert.deepEqual(
+      result.counts.map((c) => `${c.dimension}:${c.value}=${c.instances}`),
+      ['node-red:4.1.0=2', 'node-red:4.0.0=1', 'nodejs:20.11.1=2', 'nodejs:18.0.0=1', 'os:Linux=2', 'os:Darwin=1', 'arch:x64=2', 'arch:arm64=1'],
+    );
+  });
+
+  it('counts an instance that upgraded during the day under both versions', () => {
+    const result = rollUp([row('a', '4.0.0'), row('a', '4.1.0')]);
+    assert.equal(result.instances, 1);
+    assert.deepEqual(result.counts.filter((c) => c.dimension === 'node-red').map((c) => c.instances), [1, 1]);
+  });
+
+  it('is empty for a day without reports', () => {
+    assert.deepEqual(rollUp([]), { instances: 0, reports: 0, counts: [] });
+  });
+
+  it('merges counts below the threshold into "other", per dimension, and keeps those at it', () => {
+    const counts = [
+      { dimension: 'os', value: 'Linux', instances: 5 },
+      { dimension: 'os', value: 'Darwin', instances: 4 },
+      { dimension: 'os', value: 'Windows_NT', instances: 1 },
+      { dimension: 'arch', value: 'x64', instances: 10 },
+    ];
+    assert.deepEqual(publish(counts, 5), [
+      { dimension: 'os', value: 'Linux', instances: 5 },
+      { dimension: 'os', value: OTHER, instances: 5 },
+      { dimension: 'arch', value: 'x64', instances: 10 },
+    ]);
+    assert.deepEqual(publish(counts, 1).length, 4, 'a threshold of 1 hides nothing');
+  });
+
+  it('folds a reported value that is literally "other" into the merged row', () => {
+    assert.deepEqual(
+      publish([{ dimension: 'os', value: OTHER, instances: 9 }, { dimension: 'os', value: 'Plan9', instances: 1 }], 5),
+      [{ dimension: 'os', value: OTHER, instances: 10 }],
+    );
+  });
+});
