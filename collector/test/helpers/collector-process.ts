@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Report } from '../../../src/schema';
 import { freshDatabase } from './postgres';
 
 export const COLLECTOR_BIN = path.resolve(__dirname, '../../bin/node-red-telemetry-collector.js');
@@ -157,7 +158,7 @@ export async function stopAllCollectors(): Promise<void> {
 }
 
 /** A report as the plugin sends it, with fields overridden. */
-export function report(overrides: Record<string, unknown> = {}, instance = 1): Record<string, unknown> {
+export function report(overrides: Record<string, unknown> = {}, instance = 1): Report & Record<string, unknown> {
   return {
     instanceId: `instance${String(instance).padStart(8, '0')}`,
     os: { type: 'Linux', release: '6.1.0-18-amd64', arch: 'x64' },

