@@ -14,14 +14,16 @@ module.exports = {
         // for this instance, false switches telemetry off for good.
         // enabled: true,
 
-        // The collector that receives reports. https, or http to this machine only.
+        // The collector that receives reports (`npm start` runs one on this machine).
+        // https, or http to this machine only.
         url: process.env.TELEMETRY_URL || 'http://127.0.0.1:8790/ping',
 
         // Offer Node-RED updates that the collector reports.
         updateNotification: true,
 
-        // First report after start, then the interval between reports.
-        initialDelay: '30m',
+        // First report after start (the plugin's default is 30m; the demo waits
+        // only a moment so that you see a report arrive), then the interval.
+        initialDelay: process.env.TELEMETRY_INITIAL_DELAY || '15s',
         interval: '24h'
     },
 

@@ -61,7 +61,7 @@ const STYLE = [
   'table{border-collapse:collapse;margin:1rem 0;min-width:20rem}',
   'caption{text-align:left;font-weight:600;padding:.25rem 0}',
   'th,td{border-bottom:1px solid #ddd;padding:.25rem .75rem;text-align:left}',
-  'td:last-child{text-align:right}',
+  'td:last-child,th:last-child{text-align:right}',
   '.note{color:#555;font-size:.9rem}',
 ].join('');
 
