@@ -102,6 +102,12 @@ export async function freshDatabase(): Promise<string> {
   return url.href;
 }
 
+/** Drops one test database at once, cutting off whoever is connected: the database going away. */
+export async function dropDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  await admin((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`));
+}
+
 /** Drops the databases this run created and stops a cluster it started. */
 export async function stopPostgres(): Promise<void> {
   if (!server) return;

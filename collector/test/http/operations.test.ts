@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { answerJson, TestCollector } from '../../../test/helpers/collector';
 import { CollectorProcess, report, StoreKind } from '../helpers/collector-process';
+import { dropDatabase } from '../helpers/postgres';
 import { everythingStored, rowsOf } from '../helpers/tables';
 
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
@@ -121,3 +122,24 @@ for (const store of STORES) {
     });
   });
 }
+
+describe('collector when PostgreSQL goes away', function () {
+  this.timeout(60_000);
+
+  it('fails health checks with 503 and reports with a JSON 500, acknowledges nothing, and keeps running', async () => {
+    const collector = await CollectorProcess.start({ store: 'postgres', args: ['--latest', '4.2.0'] });
+    try {
+      assert.equal((await collector.request('GET', '/healthz')).status, 200);
+      await dropDatabase(collector.databaseUrl!);
+      const health = await collector.request('GET', '/healthz');
+      assert.equal(health.status, 503);
+      assert.deepEqual(health.body, { error: { code: 'store_unavailable', message: 'the database does not answer' } });
+      const answer = await collector.request('POST', '/ping', report({}, 1));
+      assert.equal(answer.status, 500);
+      assert.deepEqual(answer.body, { error: { code: 'internal', message: 'the collector failed; nothing was stored' } });
+      assert.equal(collector.child.exitCode, null, 'still running');
+    } finally {
+      assert.equal(await collector.stop(), 0);
+    }
+  });
+});
