@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import { readCapped } from './read-capped';
 
 export interface TransportOptions {
   userAgent: string;
@@ -137,24 +138,11 @@ export class Transport {
   }
 
   private async readAnswer(response: Dispatcher.ResponseData): Promise<{ answer: unknown; answerProblem?: AnswerProblem }> {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const read = await readCapped(response.body, this.options.maxAnswerBytes);
+    if (!read.ok) return { answer: undefined, answerProblem: read.problem };
+    if (read.text.trim() === '') return { answer: undefined, answerProblem: 'empty' };
     try {
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.options.maxAnswerBytes) {
-          response.body.destroy();
-          return { answer: undefined, answerProblem: 'too-large' };
-        }
-        chunks.push(chunk as Buffer);
-      }
-    } catch {
-      return { answer: undefined, answerProblem: 'unreadable' };
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') return { answer: undefined, answerProblem: 'empty' };
-    try {
-      return { answer: JSON.parse(text) as unknown };
+      return { answer: JSON.parse(read.text) as unknown };
     } catch {
       return { answer: undefined, answerProblem: 'not-json' };
     }

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { request } from 'undici';
 import type { Logger } from 'pino';
+import { readCapped } from '../../src/read-capped';
 import { ANSWER_KEY, VersionAnswer } from '../../src/schema';
 
 /** How long one registry request may take, and how much of its answer is read. */
@@ -76,9 +77,10 @@ export class Versions {
         bodyTimeout: REQUEST_TIMEOUT_MS,
         headers: { accept: 'application/json' },
       });
-      const body = await readCapped(res.body, MAX_ANSWER_BYTES);
+      const read = await readCapped(res.body, MAX_ANSWER_BYTES);
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-      const answer = fromDistTags(JSON.parse(body));
+      if (!read.ok) throw new Error(read.problem === 'too-large' ? `answer larger than ${MAX_ANSWER_BYTES} bytes` : 'answer unreadable');
+      const answer = fromDistTags(JSON.parse(read.text));
       if (!answer) throw new Error('no valid "latest" or "next" in the dist-tags');
       this.value = answer;
       this.options.log.info({ versions: answer }, 'node-red versions updated from the registry');
@@ -89,18 +91,4 @@ export class Versions {
       );
     }
   }
-}
-
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      throw new Error(`answer larger than ${max} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
