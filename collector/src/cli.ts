@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { startCollector, storeLocation } from './collector';
-import { CollectorConfig, flagNames, resolveConfig, SETTINGS } from './config';
+import { CollectorConfig, flagNames, resolveConfig, SETTINGS, shownDefault } from './config';
 import { addDays, dayOf, isDay } from './days';
 import { createLogger } from './logger';
 import { aggregateDay, runDailyJob } from './maintenance';
@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export function usage(): string {
   const rows = SETTINGS.map((s) => {
     const names = [s.flag ? `--${s.flag} <value>` : '', s.env ?? ''].filter(Boolean).join(', ');
-    return `  ${names.padEnd(50)} ${s.help} (default ${s.shown})`;
+    return `  ${names.padEnd(50)} ${s.help} (default ${shownDefault(s)})`;
   });
   return [
     'Usage: node-red-telemetry-collector [command] [options]',

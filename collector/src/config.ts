@@ -39,8 +39,8 @@ interface Setting<K extends keyof CollectorConfig = keyof CollectorConfig> {
   flag?: string;
   env?: string;
   help: string;
-  /** What `--help` shows as the default. */
-  shown: string;
+  /** What `--help` shows as the default, when the value in DEFAULTS would not read well. */
+  shown?: string;
   parse: Parse<CollectorConfig[K]>;
   expected: string;
 }
@@ -81,18 +81,18 @@ const duration: Parse<number> = (raw) => {
 
 /** Every setting once: its flag, variable, default, check and help line. */
 export const SETTINGS: Setting[] = [
-  { key: 'port', flag: 'port', env: 'COLLECTOR_PORT', shown: '8790', help: 'TCP port; 0 picks a free one and logs it', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },
-  { key: 'host', flag: 'host', env: 'COLLECTOR_HOST', shown: '127.0.0.1', help: 'address to listen on; 0.0.0.0 for every interface', expected: 'a host name or address', parse: text },
-  { key: 'data', flag: 'data', env: 'COLLECTOR_DATA', shown: './data', help: 'directory of the SQLite database', expected: 'a directory path', parse: text },
+  { key: 'port', flag: 'port', env: 'COLLECTOR_PORT', help: 'TCP port; 0 picks a free one and logs it', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },
+  { key: 'host', flag: 'host', env: 'COLLECTOR_HOST', help: 'address to listen on; 0.0.0.0 for every interface', expected: 'a host name or address', parse: text },
+  { key: 'data', flag: 'data', env: 'COLLECTOR_DATA', help: 'directory of the SQLite database', expected: 'a directory path', parse: text },
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', shown: '(none: SQLite)', help: 'PostgreSQL connection string, instead of SQLite', expected: 'a postgres:// or postgresql:// URL', parse: postgresUrl },
   { key: 'latest', flag: 'latest', env: 'COLLECTOR_LATEST', shown: '(from the registry)', help: 'answer this as the latest Node-RED instead of polling the registry', expected: 'a semver version', parse: version },
   { key: 'next', flag: 'next', env: 'COLLECTOR_NEXT', shown: '(from the registry)', help: 'answer this as the next (pre-release) Node-RED', expected: 'a semver version', parse: version },
-  { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', shown: 'https://registry.npmjs.org', help: 'npm registry polled for node-red dist-tags', expected: 'an http(s) URL', parse: httpUrl },
+  { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', help: 'npm registry polled for node-red dist-tags', expected: 'an http(s) URL', parse: httpUrl },
   { key: 'versionsInterval', env: 'COLLECTOR_VERSIONS_INTERVAL', shown: '1h', help: 'how often the registry is polled', expected: 'a duration of at least 1s, such as "1h"', parse: duration },
-  { key: 'retentionDays', flag: 'retention-days', env: 'COLLECTOR_RETENTION_DAYS', shown: '90', help: 'days raw reports are kept (aggregates are kept for good)', expected: 'an integer from 1 to 3650', parse: integer(1, 3650) },
-  { key: 'threshold', flag: 'threshold', env: 'COLLECTOR_THRESHOLD', shown: '5', help: 'published counts below this are merged into "other"', expected: 'an integer from 1 to 1000', parse: integer(1, 1000) },
-  { key: 'trustProxy', flag: 'trust-proxy', env: 'COLLECTOR_TRUST_PROXY', shown: '0', help: 'number of reverse proxies in front whose X-Forwarded-For is believed', expected: 'an integer from 0 to 10', parse: integer(0, 10) },
-  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', shown: 'info', help: `one of ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (raw) => (typeof raw === 'string' && LOG_LEVELS.includes(raw) ? raw : undefined) },
+  { key: 'retentionDays', flag: 'retention-days', env: 'COLLECTOR_RETENTION_DAYS', help: 'days raw reports are kept (aggregates are kept for good)', expected: 'an integer from 1 to 3650', parse: integer(1, 3650) },
+  { key: 'threshold', flag: 'threshold', env: 'COLLECTOR_THRESHOLD', help: 'published counts below this are merged into "other"', expected: 'an integer from 1 to 1000', parse: integer(1, 1000) },
+  { key: 'trustProxy', flag: 'trust-proxy', env: 'COLLECTOR_TRUST_PROXY', help: 'number of reverse proxies in front whose X-Forwarded-For is believed', expected: 'an integer from 0 to 10', parse: integer(0, 10) },
+  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (raw) => (typeof raw === 'string' && LOG_LEVELS.includes(raw) ? raw : undefined) },
 ];
 
 export const DEFAULTS: CollectorConfig = {
@@ -182,6 +182,11 @@ function readRateLimit(raw: unknown, config: CollectorConfig, problems: string[]
     if (n === undefined) problems.push(`config file "rateLimit.${key}": must be an integer from 1 to 1000000 reports per hour (got ${JSON.stringify(value)})`);
     else config.rateLimit[key] = n;
   }
+}
+
+/** The default `--help` shows for one setting. */
+export function shownDefault(setting: Setting): string {
+  return setting.shown ?? String(DEFAULTS[setting.key]);
 }
 
 /** The flags `--help` lists and the argument parser accepts. */

@@ -113,7 +113,6 @@ function classify(err: FastifyError): [ErrorCode, string] {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return ['invalid_json', 'the body is not valid JSON'];
   }
-  if (err.statusCode === 400 && err instanceof SyntaxError) return ['invalid_json', 'the body is not valid JSON'];
   if (err.statusCode === 400) return ['invalid_json', err.message];
   return ['internal', 'the collector failed; nothing was stored'];
 }

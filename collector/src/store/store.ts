@@ -65,7 +65,7 @@ export class Store {
    * a stored hash can no longer be matched against candidate addresses.
    */
   async secretFor(day: string, fresh: () => string): Promise<string> {
-    await this.db.deleteFrom('salts').where('day', '<', day).execute();
+    await this.destroySecretsBefore(day);
     await this.db
       .insertInto('salts')
       .values({ day, secret: fresh() })
@@ -117,8 +117,13 @@ export class Store {
   async prune(cut: { reportsBefore: string; windowsBefore: string; today: string }): Promise<{ reports: number; windows: number }> {
     const reports = await this.db.deleteFrom('reports').where('day', '<', cut.reportsBefore).executeTakeFirst();
     const windows = await this.db.deleteFrom('rate_windows').where('window_start', '<', cut.windowsBefore).executeTakeFirst();
-    await this.db.deleteFrom('salts').where('day', '<', cut.today).execute();
+    await this.destroySecretsBefore(cut.today);
     return { reports: Number(reports.numDeletedRows), windows: Number(windows.numDeletedRows) };
+  }
+
+  /** Deletes the secrets of days before `day`: their hashes can no longer be recomputed. */
+  private async destroySecretsBefore(day: string): Promise<void> {
+    await this.db.deleteFrom('salts').where('day', '<', day).execute();
   }
 
   /** Whether any raw report of `day` is still stored. */
