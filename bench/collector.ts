@@ -6,7 +6,7 @@
  * Run: npm run bench   (results are written up in BENCHMARKS.md)
  */
 import { readFileSync } from 'node:fs';
-import { CollectorProcess, report, StoreKind } from '../collector/test/helpers/collector-process';
+import { CollectorProcess, postReport, report, StoreKind } from '../collector/test/helpers/collector-process';
 import { stopPostgres } from '../collector/test/helpers/postgres';
 
 const REPORTS = Number(process.env.BENCH_COLLECTOR_REPORTS ?? 3000);
@@ -30,12 +30,10 @@ async function ingest(store: StoreKind): Promise<Record<string, string | number>
   });
   try {
     const idle = rssMiB(collector.child.pid!);
-    const url = `${collector.url}/ping`;
     const post = async (n: number) => {
       const started = performance.now();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report({}, n)) });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`report ${n}: HTTP ${res.status}`);
+      const status = await postReport(collector.url, report({}, n));
+      if (status !== 200) throw new Error(`report ${n}: HTTP ${status}`);
       return performance.now() - started;
     };
     for (let n = 1; n <= 50; n++) await post(n); // warm-up, not measured

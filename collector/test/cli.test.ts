@@ -7,7 +7,7 @@ import { DEFAULTS } from '../src/config';
 import { startCollector } from '../src/collector';
 import { createLogger } from '../src/logger';
 import { addDays, dayOf } from '../src/days';
-import { COLLECTOR_BIN, report } from './helpers/collector-process';
+import { COLLECTOR_BIN, postReport, report } from './helpers/collector-process';
 import { rowsOf } from './helpers/tables';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -73,8 +73,7 @@ describe('collector command line', function () {
     const noon = new Date(`${yesterday}T12:00:00Z`);
     const collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), () => noon);
     for (let i = 1; i <= 3; i++) {
-      const res = await fetch(`${collector.url}/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report({}, i)) });
-      assert.equal(res.status, 200);
+      assert.equal(await postReport(collector.url, report({}, i)), 200);
     }
     await collector.stop();
 

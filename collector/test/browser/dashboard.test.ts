@@ -8,7 +8,7 @@ import { RunningCollector, startCollector } from '../../src/collector';
 import { DEFAULTS } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { aggregateDay } from '../../src/maintenance';
-import { report } from '../helpers/collector-process';
+import { postReport, report } from '../helpers/collector-process';
 
 /** Values a hostile sender might report, each from enough instances to pass the threshold. */
 const CRAFTED = [
@@ -31,12 +31,11 @@ describe('public dashboard in Chromium', function () {
     for (const osType of ['Linux', ...CRAFTED]) {
       for (let i = 0; i < 5; i++) {
         const body = report({ os: { type: osType, release: '6.1', arch: 'x64' } }, ++n);
-        const res = await fetch(`${collector.url}/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        assert.equal(res.status, 200);
+        assert.equal(await postReport(collector.url, body), 200);
       }
     }
     const rare = report({ os: { type: 'Plan 9', release: '4', arch: 'mips' } }, ++n);
-    await fetch(`${collector.url}/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rare) });
+    assert.equal(await postReport(collector.url, rare), 200);
     now = new Date('2026-11-21T08:00:00Z');
     await aggregateDay(collector.store, '2026-11-20', now, 90);
   });

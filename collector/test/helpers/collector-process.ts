@@ -157,6 +157,13 @@ export async function stopAllCollectors(): Promise<void> {
   await Promise.all([...running].map((c) => c.stop('SIGKILL')));
 }
 
+/** POSTs a report to a collector at `baseUrl` as the plugin does; resolves to the HTTP status. */
+export async function postReport(baseUrl: string, body: object): Promise<number> {
+  const res = await fetch(`${baseUrl}/ping`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 /** A report as the plugin sends it, with fields overridden. */
 export function report(overrides: Record<string, unknown> = {}, instance = 1): Report & Record<string, unknown> {
   return {
