@@ -11,6 +11,9 @@ import { Store } from './store/store';
 const COMMANDS = ['serve', 'aggregate', 'prune'] as const;
 type Command = (typeof COMMANDS)[number];
 
+/** The longest range one `aggregate` command rolls up: ten years. */
+const MAX_AGGREGATE_DAYS = 3660;
+
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -183,7 +186,8 @@ function dayRange(range: { day?: string; from?: string; to?: string }, now: Date
     if (!isDay(value)) return `${flag}: must be a day written YYYY-MM-DD (got "${value}")`;
   }
   if (from > to) return `--from (${from}) is after --to (${to})`;
+  if (to > addDays(from, MAX_AGGREGATE_DAYS - 1)) return `--from/--to: at most ${MAX_AGGREGATE_DAYS} days at once (got ${from} to ${to})`;
   const days: string[] = [];
-  for (let day = from; day <= to && days.length <= 3660; day = addDays(day, 1)) days.push(day);
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
   return days;
 }

@@ -89,5 +89,8 @@ describe('collector command line', function () {
     const bad = cli(['aggregate', '--day', '2026-02-30', '--data', data]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--from\/--day: must be a day written YYYY-MM-DD \(got "2026-02-30"\)/);
+    const long = cli(['aggregate', '--from', '2000-01-01', '--to', '2026-01-01', '--data', data]);
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /--from\/--to: at most 3660 days at once \(got 2000-01-01 to 2026-01-01\)/);
   });
 });
