@@ -9,16 +9,37 @@ export interface StoreFiles {
   databaseUrl?: string;
 }
 
+/** Runs `query` against the collector's database: PostgreSQL when it has a URL, else its SQLite file. */
+async function withDatabase<T>(
+  store: StoreFiles,
+  query: { postgres: (client: Client) => Promise<T>; sqlite: (db: SQLite.Database, file: string) => T },
+): Promise<T> {
+  if (store.databaseUrl) {
+    const client = new Client({ connectionString: store.databaseUrl });
+    await client.connect();
+    try {
+      return await query.postgres(client);
+    } finally {
+      await client.end();
+    }
+  }
+  const file = path.join(store.dataDir, 'collector.sqlite');
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return query.sqlite(db, file);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Every row of every table as text, for "this never reaches the database"
  * checks. For SQLite the database and WAL files' raw bytes are included too,
  * so that deleted or not yet checkpointed rows count as well.
  */
-export async function everythingStored(store: StoreFiles): Promise<string> {
-  if (store.databaseUrl) {
-    const client = new Client({ connectionString: store.databaseUrl });
-    await client.connect();
-    try {
+export function everythingStored(store: StoreFiles): Promise<string> {
+  return withDatabase(store, {
+    async postgres(client) {
       const tables = await client.query<{ table_name: string }>(
         "select table_name from information_schema.tables where table_schema = 'public'",
       );
@@ -28,39 +49,22 @@ export async function everythingStored(store: StoreFiles): Promise<string> {
         parts.push(`${table_name}: ${JSON.stringify(rows.rows)}`);
       }
       return parts.join('\n');
-    } finally {
-      await client.end();
-    }
-  }
-  const file = path.join(store.dataDir, 'collector.sqlite');
-  const db = new SQLite(file, { readonly: true });
-  try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>;
-    const parts = tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`select * from "${name}"`).all())}`);
-    for (const suffix of ['', '-wal']) {
-      if (existsSync(file + suffix)) parts.push(readFileSync(file + suffix).toString('latin1'));
-    }
-    return parts.join('\n');
-  } finally {
-    db.close();
-  }
+    },
+    sqlite(db, file) {
+      const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>;
+      const parts = tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`select * from "${name}"`).all())}`);
+      for (const suffix of ['', '-wal']) {
+        if (existsSync(file + suffix)) parts.push(readFileSync(file + suffix).toString('latin1'));
+      }
+      return parts.join('\n');
+    },
+  });
 }
 
 /** Rows of one table, for assertions on what was stored. */
-export async function rowsOf(store: StoreFiles, table: string): Promise<Array<Record<string, unknown>>> {
-  if (store.databaseUrl) {
-    const client = new Client({ connectionString: store.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(`select * from "${table}"`)).rows as Array<Record<string, unknown>>;
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new SQLite(path.join(store.dataDir, 'collector.sqlite'), { readonly: true });
-  try {
-    return db.prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>;
-  } finally {
-    db.close();
-  }
+export function rowsOf(store: StoreFiles, table: string): Promise<Array<Record<string, unknown>>> {
+  return withDatabase(store, {
+    postgres: async (client) => (await client.query(`select * from "${table}"`)).rows as Array<Record<string, unknown>>,
+    sqlite: (db) => db.prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>,
+  });
 }
