@@ -14,7 +14,7 @@ export const MAX_DURATION_MS = 365 * 24 * 60 * 60 * 1000;
  * Parses a duration setting: a number of milliseconds, or a string such as
  * "30m", "24h", "1500ms" (the `ms` package's syntax).
  */
-export function parseDuration(value: unknown, minimumMs: number): DurationResult {
+export function parseDuration(value: unknown, minimumMs: number, maximumMs = MAX_DURATION_MS): DurationResult {
   let parsed: number | undefined;
   if (typeof value === 'number') {
     parsed = value;
@@ -26,7 +26,7 @@ export function parseDuration(value: unknown, minimumMs: number): DurationResult
     return { ok: false, problem: 'not-duration' };
   }
   if (parsed < minimumMs) return { ok: false, problem: 'duration-too-short' };
-  if (parsed > MAX_DURATION_MS) return { ok: false, problem: 'duration-too-long' };
+  if (parsed > maximumMs) return { ok: false, problem: 'duration-too-long' };
   return { ok: true, ms: Math.round(parsed) };
 }
 

@@ -1,17 +1,17 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+import { Agent, Dispatcher, EnvHttpProxyAgent, Pool, ProxyAgent, request } from 'undici';
 import { readCapped } from './read-capped';
 
 export interface TransportOptions {
   userAgent: string;
   connectTimeoutMs: number;
-  /** Upper bound for one attempt, from connecting to the last byte of the answer. */
+  /** Upper bound for one attempt, from connecting (through a proxy too) to the last byte of the answer. */
   attemptTimeoutMs: number;
   /** Retries after the first attempt, on network errors, 5xx and 429 only. */
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A Retry-After longer than this ends the attempt; the schedule tries again later. */
+  /** A Retry-After longer than this ends the report; the schedule tries again later. */
   maxRetryAfterMs: number;
   maxAnswerBytes: number;
   /** Source of jitter, in [0, 1). */
@@ -24,13 +24,24 @@ export const DEFAULT_TRANSPORT_OPTIONS: Omit<TransportOptions, 'userAgent'> = {
   maxRetries: 3,
   baseDelayMs: 2_000,
   maxDelayMs: 60_000,
-  maxRetryAfterMs: 10 * 60_000,
+  maxRetryAfterMs: 60_000,
   maxAnswerBytes: 64 * 1024,
   random: Math.random,
 };
 
+export type TimeLimits = Pick<TransportOptions, 'attemptTimeoutMs' | 'maxRetries' | 'maxDelayMs' | 'maxRetryAfterMs'>;
+
+/**
+ * The longest one report can take, all retries included: every attempt at its
+ * limit and every wait at its longest. The README states it; `send` enforces it.
+ */
+export function reportTimeLimit(limits: TimeLimits): number {
+  const longestWait = Math.max(limits.maxDelayMs, limits.maxRetryAfterMs);
+  return (limits.maxRetries + 1) * limits.attemptTimeoutMs + limits.maxRetries * longestWait;
+}
+
 /** Why an answer to an accepted report could not be read; the report itself counts as sent. */
-export type AnswerProblem = 'empty' | 'not-json' | 'too-large' | 'unreadable';
+export type AnswerProblem = 'empty' | 'not-json' | 'too-large' | 'unreadable' | 'timeout';
 
 export type SendOutcome =
   | { ok: true; status: number; attempts: number; answer: unknown; answerProblem?: AnswerProblem }
@@ -58,7 +69,10 @@ export function backoffDelay(retry: number, options: Pick<TransportOptions, 'bas
 
 function describeError(err: unknown): string {
   if (err && typeof err === 'object') {
-    const { code, name, cause } = err as { code?: unknown; name?: unknown; cause?: unknown };
+    const { code, name, cause, message } = err as { code?: unknown; name?: unknown; cause?: unknown; message?: unknown };
+    // undici words a proxy's refusal of CONNECT as an abort; say what happened instead.
+    const proxyStatus = typeof message === 'string' ? /^Proxy response \((\d+)\)/.exec(message)?.[1] : undefined;
+    if (proxyStatus) return `proxy answered HTTP ${proxyStatus}`;
     if (typeof code === 'string') return code;
     if (cause) return describeError(cause);
     if (typeof name === 'string' && name !== 'Error') return name;
@@ -71,6 +85,23 @@ function usesProxy(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
+ * Settles with `pending` or rejects as soon as `signal` aborts, for the stages
+ * undici does not abort itself (a CONNECT a proxy never answers). An answer
+ * that still arrives later is drained so that its connection is freed.
+ */
+function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason);
+      pending.then((late) => late.body.dump(), () => undefined).catch(() => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
  * Sends reports over HTTP(S). Never throws: every failure becomes an outcome
  * the caller logs, so nothing reaches Node-RED as an exception.
  */
@@ -80,16 +111,31 @@ export class Transport {
 
   constructor(options: Partial<TransportOptions> & Pick<TransportOptions, 'userAgent'>) {
     this.options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
-    const agentOptions = { connect: { timeout: this.options.connectTimeoutMs } };
+    const connectTimeoutMs = this.options.connectTimeoutMs;
+    const agentOptions = { connect: { timeout: connectTimeoutMs } };
     // EnvHttpProxyAgent prints an "experimental" warning when created, so only
-    // pay that when a proxy is actually configured.
-    this.dispatcher = usesProxy(process.env) ? new EnvHttpProxyAgent(agentOptions) : new Agent(agentOptions);
+    // pay that when a proxy is actually configured. undici's CONNECT to the
+    // proxy ignores the request's abort signal and would wait 300 s for an
+    // answer: bound it like a connect.
+    // EnvHttpProxyAgent hands its options on to each ProxyAgent; its type does not list clientFactory.
+    const proxyOptions: EnvHttpProxyAgent.Options & Pick<ProxyAgent.Options, 'clientFactory'> = {
+      ...agentOptions,
+      clientFactory: (origin, options) => new Pool(origin, { ...options, headersTimeout: connectTimeoutMs, bodyTimeout: connectTimeoutMs }),
+    };
+    this.dispatcher = usesProxy(process.env) ? new EnvHttpProxyAgent(proxyOptions) : new Agent(agentOptions);
   }
 
-  async send(url: URL, payload: unknown, signal: AbortSignal): Promise<SendOutcome> {
+  /**
+   * Sends one report: the first attempt and up to `maxRetries` more, each
+   * ended at `attemptTimeoutMs`, the whole within {@link reportTimeLimit}.
+   * `attemptTimeoutMs` given here (the `timeout` setting) wins over the constructor's.
+   */
+  async send(url: URL, payload: unknown, signal: AbortSignal, limits: Partial<Pick<TransportOptions, 'attemptTimeoutMs'>> = {}): Promise<SendOutcome> {
+    const options = { ...this.options, ...limits };
     const body = JSON.stringify(payload);
+    const deadline = Date.now() + reportTimeLimit(options);
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt(url, body, signal);
+      const result = await this.attempt(url, body, signal, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
       if (result.kind === 'accepted') {
         const { status, answer, answerProblem } = result;
         return { ok: true, status, attempts: attempt, answer, ...(answerProblem ? { answerProblem } : {}) };
@@ -102,39 +148,67 @@ export class Transport {
         error: signal.aborted ? 'aborted' : result.kind === 'rejected' ? `HTTP ${result.status}` : result.error,
       };
       const retryable = result.kind === 'network' || (status !== undefined && (status >= 500 || status === 429));
-      if (signal.aborted || !retryable || attempt > this.options.maxRetries) return failure;
+      if (signal.aborted || !retryable || attempt > options.maxRetries) return failure;
       const retryAfter = result.kind === 'rejected' ? result.retryAfterMs : undefined;
-      if (retryAfter !== undefined && retryAfter > this.options.maxRetryAfterMs) return failure;
+      if (retryAfter !== undefined && retryAfter > options.maxRetryAfterMs) return failure;
+      const wait = retryAfter ?? backoffDelay(attempt, options);
+      // The bound holds even if timers ran late: no attempt starts that could not finish in time.
+      if (Date.now() + wait >= deadline) return failure;
       try {
-        await delay(retryAfter ?? backoffDelay(attempt, this.options), undefined, { signal, ref: false });
+        await delay(wait, undefined, { signal, ref: false });
       } catch {
         return { ...failure, error: 'aborted' };
       }
     }
   }
 
-  private async attempt(url: URL, body: string, signal: AbortSignal): Promise<AttemptResult> {
-    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(this.options.attemptTimeoutMs)]);
-    let response: Dispatcher.ResponseData;
+  /**
+   * One attempt, ended by its own timer whatever stage it is in: connecting,
+   * CONNECT to a proxy, waiting for headers, or reading a trickled answer.
+   */
+  private async attempt(url: URL, body: string, signal: AbortSignal, limitMs: number): Promise<AttemptResult> {
+    if (signal.aborted) return { kind: 'network', error: 'aborted' };
+    // undici reads 0 as "no timeout".
+    const limit = Math.max(1, Math.floor(limitMs));
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    // A plain timer rather than AbortSignal.timeout(): combined through
+    // AbortSignal.any(), Node 20 may collect the timeout signal and never fire it.
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('attempt timed out'));
+    }, limit);
     try {
-      response = await request(url, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.options.userAgent },
-        dispatcher: this.dispatcher,
-        signal: attemptSignal,
-      });
-    } catch (err) {
-      return { kind: 'network', error: describeError(err) };
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await untilAborted(request(url, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.options.userAgent },
+          dispatcher: this.dispatcher,
+          signal: controller.signal,
+          headersTimeout: limit,
+          bodyTimeout: limit,
+        }), controller.signal);
+      } catch (err) {
+        return { kind: 'network', error: timedOut ? 'timeout' : describeError(err) };
+      }
+      const { statusCode, headers } = response;
+      if (statusCode < 200 || statusCode >= 300) {
+        // Nothing in a refusal is used; the attempt's timer bounds a body that never ends.
+        await response.body.dump().catch(() => undefined);
+        return { kind: 'rejected', status: statusCode, retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()) };
+      }
+      // From here the collector has the report: a bad or late answer must not cause a resend.
+      const read = await this.readAnswer(response);
+      if (timedOut) return { kind: 'accepted', status: statusCode, answer: undefined, answerProblem: 'timeout' };
+      return { kind: 'accepted', status: statusCode, ...read };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
     }
-    const { statusCode, headers } = response;
-    if (statusCode < 200 || statusCode >= 300) {
-      await response.body.dump().catch(() => undefined);
-      return { kind: 'rejected', status: statusCode, retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()) };
-    }
-    // From here the collector has the report: a bad answer must not cause a resend.
-    const read = await this.readAnswer(response);
-    return { kind: 'accepted', status: statusCode, ...read };
   }
 
   private async readAnswer(response: Dispatcher.ResponseData): Promise<{ answer: unknown; answerProblem?: AnswerProblem }> {

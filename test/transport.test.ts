@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { AddressInfo } from 'node:net';
-import { backoffDelay, parseRetryAfter, Transport, TransportOptions } from '../src/transport';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { backoffDelay, parseRetryAfter, reportTimeLimit, Transport, TransportOptions } from '../src/transport';
 import { answerJson, TestCollector } from './helpers/collector';
+import { closedPort, Fault, FaultServer } from './helpers/fault-server';
 
 const payload = { instanceId: 'abc', os: { type: 'Linux', release: '6', arch: 'x64' }, env: { nodejs: '20.0.0', 'node-red': '4.1.15' } };
 const fast: Partial<TransportOptions> = { baseDelayMs: 20, maxDelayMs: 200, random: () => 0.5, attemptTimeoutMs: 2000, connectTimeoutMs: 1000 };
@@ -110,7 +113,7 @@ describe('transport: sending a report', () => {
     await slow.close();
     assert.equal(outcome.ok, false);
     assert.equal(outcome.attempts, 2);
-    assert.match((outcome as { error: string }).error, /Timeout|Abort/);
+    assert.equal((outcome as { error: string }).error, 'timeout');
     assert.ok(Date.now() - started < 3000);
   });
 
@@ -145,14 +148,103 @@ describe('transport: sending a report', () => {
 
 describe('transport: network failures', () => {
   it('retries a refused connection and reports it', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    const port = await closedPort();
     const sender = transport();
     const outcome = await sender.send(new URL(`http://127.0.0.1:${port}/ping`), payload, never());
     await sender.close();
     assert.deepEqual(outcome, { ok: false, attempts: 4, error: 'ECONNREFUSED' });
+  });
+});
+
+describe('transport: every attempt ends within its limit, whatever the peer does', () => {
+  const limit = 400;
+  // Two attempts at most, 20 ms apart: the bound is 2 x 400 + 1 x 200 = 1000 ms.
+  const bounded: Partial<TransportOptions> = { attemptTimeoutMs: limit, maxRetries: 1, maxDelayMs: 20, maxRetryAfterMs: 200 };
+  const bound = reportTimeLimit({ ...bounded, attemptTimeoutMs: limit } as Parameters<typeof reportTimeLimit>[0]);
+  const saved = { ...process.env };
+  let server: FaultServer | undefined;
+  afterEach(async () => {
+    process.env = { ...saved };
+    await server?.stop();
+    server = undefined;
+  });
+
+  async function sendTo(fault: Fault, viaProxy = false): Promise<{ outcome: Awaited<ReturnType<Transport['send']>>; ms: number; requests: number }> {
+    server = await new FaultServer(fault).start();
+    let url = server.url;
+    if (viaProxy) {
+      process.env.HTTP_PROXY = `http://127.0.0.1:${server.port}`;
+      delete process.env.NO_PROXY;
+      delete process.env.no_proxy;
+      // The collector is never reached: the proxy is where it hangs.
+      url = `http://127.0.0.1:${await closedPort()}/ping`;
+    }
+    const sender = transport(bounded);
+    const started = Date.now();
+    const outcome = await sender.send(new URL(url), payload, never());
+    const ms = Date.now() - started;
+    await sender.close();
+    return { outcome, ms, requests: server.requests };
+  }
+
+  const cases: Array<[Fault, string, Record<string, unknown>]> = [
+    ['silent', 'a collector that never answers', { ok: false, attempts: 2, error: 'timeout' }],
+    ['trickle-headers', 'headers trickled a byte at a time', { ok: false, attempts: 2, error: 'timeout' }],
+    ['trickle-body', 'an answer trickled a byte at a time (the report was accepted)', { ok: true, status: 200, attempts: 1, answerProblem: 'timeout' }],
+    ['proxy-silent', 'a proxy that never answers CONNECT', { ok: false, attempts: 2, error: 'timeout' }],
+  ];
+  for (const [fault, name, expected] of cases) {
+    it(name, async () => {
+      const { outcome, ms, requests } = await sendTo(fault, fault.startsWith('proxy'));
+      for (const [key, value] of Object.entries(expected)) {
+        assert.deepEqual((outcome as Record<string, unknown>)[key], value, `${key} of ${JSON.stringify(outcome)}`);
+      }
+      assert.equal(requests, expected.attempts, `attempts counted at the server`);
+      assert.ok(ms >= limit * Number(expected.attempts) - 50, `ended after ${ms} ms, before its limit`);
+      assert.ok(ms <= bound + 500, `took ${ms} ms, the bound is ${bound} ms`);
+    });
+  }
+
+  it('fires its limit after garbage collection has run (no AbortSignal.any/timeout pair to lose)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    server = await new FaultServer('silent').start();
+    const sender = transport({ ...bounded, maxRetries: 0 });
+    const started = Date.now();
+    const sending = sender.send(new URL(server.url), payload, never());
+    const collecting = setInterval(gc, 50);
+    const outcome = await sending;
+    clearInterval(collecting);
+    await sender.close();
+    assert.deepEqual(outcome, { ok: false, attempts: 1, error: 'timeout' });
+    assert.ok(Date.now() - started < limit + 1000, `took ${Date.now() - started} ms`);
+  });
+
+  it('never lets one report outlast its bound, even when the collector keeps asking to wait', async () => {
+    // Retry-After 1 s is within maxRetryAfterMs, but each wait would push the report past its bound.
+    const tight: Partial<TransportOptions> = { attemptTimeoutMs: 300, maxRetries: 3, maxDelayMs: 100, maxRetryAfterMs: 1000 };
+    const collector = await new TestCollector().start();
+    collector.always(answerJson(503, {}, { 'retry-after': '1' }));
+    const sender = transport(tight);
+    const started = Date.now();
+    const outcome = await sender.send(new URL(collector.url), payload, never(), { attemptTimeoutMs: 300 });
+    const ms = Date.now() - started;
+    await sender.close();
+    await collector.stop();
+    const limitMs = reportTimeLimit({ attemptTimeoutMs: 300, maxRetries: 3, maxDelayMs: 100, maxRetryAfterMs: 1000 });
+    assert.equal(limitMs, 4 * 300 + 3 * 1000);
+    assert.equal(outcome.ok, false);
+    assert.ok(ms <= limitMs, `took ${ms} ms, the bound is ${limitMs} ms`);
+  });
+
+  it('takes the per-report timeout (the timeout setting) over its own default', async () => {
+    server = await new FaultServer('silent').start();
+    const sender = transport({ attemptTimeoutMs: 60_000, maxRetries: 0 });
+    const started = Date.now();
+    const outcome = await sender.send(new URL(server.url), payload, never(), { attemptTimeoutMs: 300 });
+    await sender.close();
+    assert.deepEqual(outcome, { ok: false, attempts: 1, error: 'timeout' });
+    assert.ok(Date.now() - started < 1500);
   });
 });
 
@@ -217,6 +309,10 @@ describe('transport: pure parts', () => {
     assert.equal(parseRetryAfter('Sun, 22 Nov 2026 07:00:00 GMT', now), 0);
     assert.equal(parseRetryAfter('soon', now), undefined);
     assert.equal(parseRetryAfter(undefined, now), undefined);
+  });
+
+  it('states the longest a report can take with the default limits: 5 minutes', () => {
+    assert.equal(reportTimeLimit({ attemptTimeoutMs: 30_000, maxRetries: 3, maxDelayMs: 60_000, maxRetryAfterMs: 60_000 }), 5 * 60_000);
   });
 
   it('backs off exponentially with jitter, up to the cap', () => {
