@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { REPORT_JSON_SCHEMA, Report } from '../../src/schema';
+import { REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '../../src/schema';
 import type { ExtraFieldType } from './config';
 import type { ReportsTable } from './store/tables';
 
@@ -18,7 +18,7 @@ export function reportSchema(extraFields: Record<string, ExtraFieldType>): objec
   const extras = Object.fromEntries(
     Object.entries(extraFields).map(([name, type]) => [
       name,
-      type === 'string' ? { type, maxLength: EXTRA_STRING_LIMIT } : { type },
+      type === 'string' ? { type, maxLength: EXTRA_STRING_LIMIT, pattern: TEXT_PATTERN } : { type },
     ]),
   );
   return { ...REPORT_JSON_SCHEMA, properties: { ...REPORT_JSON_SCHEMA.properties, ...extras } };

@@ -1,6 +1,6 @@
-import Fastify, { FastifyError, LogController } from 'fastify';
+import Fastify, { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { INSTANCE_ID_PATTERN } from '../../../src/schema';
+import { INSTANCE_ID_PATTERN, TEXT_PATTERN } from '../../../src/schema';
 import type { CollectorConfig } from '../config';
 import { secondsUntil } from '../days';
 import type { Ingest } from '../ingest';
@@ -8,7 +8,9 @@ import { reportSchema, ValidReport } from '../report-rules';
 import type { Store } from '../store/store';
 import { answerBody, Versions } from '../versions';
 import { dashboardRoutes } from './dashboard-routes';
-import { ErrorCode, errorBody, ERRORS } from './errors';
+import { ErrorCode, errorBody, ERRORS, Refusal } from './errors';
+import { readJsonBody } from './json-body';
+import { answerClientError, answerExpectation } from './raw-answers';
 import { describeFailure, RuleFailure } from './validation-message';
 
 /** The largest report body accepted; Node-RED's own reports are under 300 bytes. */
@@ -36,6 +38,28 @@ export function buildApp(parts: AppParts) {
     // Strict: refuse what the schema does not allow instead of coercing or dropping it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
     return503OnClosing: true,
+    // Malformed HTTP is answered in our JSON, not in fastify's { error: "Bad Request" }.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+    // Node would answer a Host-less HTTP/1.1 request with an empty 400; the onRequest hook below answers it in JSON.
+    http: { requireHostHeader: false },
+    // The request line is already capped by Node's 16 KiB header limit; a long
+    // instance id then gets the same 400 as any malformed one, not a 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
+  });
+  app.server.on('checkExpectation', answerExpectation);
+  // Only JSON is read: fastify's text/plain parser would hand the validator a string, answered as "not an object".
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, readJsonBody(app.getDefaultJsonParser('error', 'error')));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      return reply.code(400).send(errorBody('bad_request', 'an HTTP/1.1 request must carry a Host header'));
+    }
+  });
+  // JSON answers are never to be sniffed into something a browser would run.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
   });
 
   // A connection that was busy when shutdown began is told to close after its
@@ -97,11 +121,24 @@ export function buildApp(parts: AppParts) {
   return app;
 }
 
+/** What fastify's router cannot take (a path that does not decode), answered before any hook runs. */
+function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const message = err.code === 'FST_ERR_BAD_URL' ? 'the path is not valid URL encoding' : 'the request cannot be routed';
+  // No hook runs for these, so the header the onSend hook adds is set here.
+  void reply.code(400).header('x-content-type-options', 'nosniff').send(errorBody('bad_request', message));
+}
+
 /** Maps what fastify or a handler threw to one of our codes and a message naming the cause. */
 function classify(err: FastifyError): [ErrorCode, string] {
+  if (err instanceof Refusal) return [err.errorCode, err.message];
   if (err.validation && err.validation.length > 0) {
     if (err.validationContext === 'params') return ['invalid_instance_id', 'the instance id must be 8 to 64 letters, digits, - or _'];
-    return ['invalid_report', describeFailure(err.validation[0] as RuleFailure)];
+    const failure = err.validation[0] as RuleFailure;
+    // ajv would quote the pattern, which says nothing to a sender.
+    if (failure.keyword === 'pattern' && failure.params.pattern === TEXT_PATTERN) {
+      return ['invalid_report', describeFailure({ ...failure, message: 'must not contain control characters or lone surrogates' })];
+    }
+    return ['invalid_report', describeFailure(failure)];
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -112,7 +149,12 @@ function classify(err: FastifyError): [ErrorCode, string] {
       return ['invalid_json', 'the body is empty'];
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return ['invalid_json', 'the body is not valid JSON'];
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ['bad_request', 'the body is not as long as Content-Length says'];
   }
-  if (err.statusCode === 400) return ['invalid_json', err.message];
+  // Whatever else fastify refuses (a body cut off mid-way, …) is the request's fault, not ours.
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return ['bad_request', 'the request could not be read'];
+  }
   return ['internal', 'the collector failed; nothing was stored'];
 }
