@@ -177,12 +177,13 @@ window.NodeRedTelemetryEditor = (function () {
 
     // ---- update notifications ---------------------------------------------------
 
-    function notifyUpdate(version) {
+    function notifyUpdate(update) {
+        var version = update && update.version;
         if (!version || notified[version] || RED.settings.get(DISMISSED) === version) {
             return;
         }
         notified[version] = true;
-        var notification = RED.notify(View.updateContent($, t, version), {
+        var notification = RED.notify(View.updateContent($, t, update), {
             fixed: true,
             buttons: [
                 {
@@ -212,7 +213,7 @@ window.NodeRedTelemetryEditor = (function () {
             applyStatus(next);
         });
         RED.comms.subscribe("node-red-telemetry/update", function (topic, update) {
-            notifyUpdate(update && update.version);
+            notifyUpdate(update);
         });
         request("GET").then(function (initial) {
             applyStatus(initial);

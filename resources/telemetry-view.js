@@ -135,11 +135,21 @@
         return { element: pane, toggle: toggle };
     }
 
-    /** The body of an update notification. */
-    function updateContent($, t, version) {
+    /**
+     * The body of an update notification, from the offer the runtime publishes:
+     * `{ version, node?, newer? }`. `node` is the oldest Node.js the offered
+     * version runs on, given only when this Node-RED's is older; `newer` is a
+     * later version this Node.js cannot run, mentioned so nobody is surprised.
+     */
+    function updateContent($, t, update) {
+        var offer = typeof update === "string" ? { version: update } : update;
         var body = $("<div>", { "class": "red-ui-telemetry-update" });
-        $("<p>").text(t("update.available", { version: version })).appendTo(body);
-        $("<a>", { href: releaseNotesUrl(version), target: "_blank", rel: "noopener noreferrer" }).text(t("update.releaseNotes")).appendTo($("<p>").appendTo(body));
+        var text = offer.node ? t("update.needsNode", { version: offer.version, node: offer.node }) : t("update.available", { version: offer.version });
+        $("<p>").text(text).appendTo(body);
+        if (offer.newer && offer.newer.version && offer.newer.node) {
+            $("<p>", { "class": "red-ui-telemetry-update-newer" }).text(t("update.newer", { version: offer.newer.version, node: offer.newer.node })).appendTo(body);
+        }
+        $("<a>", { href: releaseNotesUrl(offer.version), target: "_blank", rel: "noopener noreferrer" }).text(t("update.releaseNotes")).appendTo($("<p>").appendTo(body));
         return body;
     }
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Logger } from './log';
+import { errorMessage, Logger } from './log';
 import type { NodeRedApi } from './red';
 import type { ChoiceResult, Status } from './service';
 
@@ -48,7 +48,7 @@ export function mountAdminApi(RED: Pick<NodeRedApi, 'httpAdmin' | 'auth'>, targe
         }
         fail(res, 500, result.code, log.text('api.not-saved', { error: result.error }));
       },
-      (err: unknown) => fail(res, 500, 'internal', String(err)),
+      (err: unknown) => fail(res, 500, 'internal', errorMessage(err)),
     );
   });
   return true;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import semver from 'semver';
 import { LastReport } from './schedule';
+import { NODE_MINIMUM_PATTERN, Offer } from './updates';
 
 /** The part of Node-RED's runtime settings API the store needs. */
 export interface SettingsLike {
@@ -21,8 +22,8 @@ export interface PersistedState {
   /** The choice made in the editor; absent until someone chooses. */
   choice?: boolean;
   lastReport?: LastReport;
-  /** The newest version the collector offered that is newer than the running one. */
-  update?: { version: string };
+  /** The update the collector offered, with the Node.js it needs when that is newer than the running one. */
+  update?: Offer;
 }
 
 /** The on-disk form: times as ISO strings so the file stays readable. */
@@ -30,7 +31,7 @@ interface StoredState {
   instanceId?: unknown;
   choice?: unknown;
   lastReport?: { at?: unknown; ok?: unknown };
-  update?: { version?: unknown };
+  update?: { version?: unknown; node?: unknown; newer?: { version?: unknown; node?: unknown } };
 }
 
 export function newInstanceId(): string {
@@ -52,11 +53,33 @@ export function parseState(stored: unknown): { state: PersistedState; repaired: 
     else repaired = true;
   }
   if (raw.update !== undefined) {
-    const version = typeof raw.update?.version === 'string' ? semver.valid(raw.update.version) : null;
-    if (version) state.update = { version };
+    const update = parseOffer(raw.update);
+    if (update) state.update = update;
     else repaired = true;
   }
   return { state, repaired };
+}
+
+const versionOf = (value: unknown): string | null => (typeof value === 'string' ? semver.valid(value) : null);
+const nodeOf = (value: unknown): string | null => (typeof value === 'string' && NODE_MINIMUM_PATTERN.test(value) ? value : null);
+
+/** A kept offer, whole or not at all: a requirement that cannot be read must not turn into an offer without it. */
+function parseOffer(raw: StoredState['update']): Offer | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const version = versionOf(raw.version);
+  if (!version) return null;
+  const offer: Offer = { version };
+  if (raw.node !== undefined) {
+    const node = nodeOf(raw.node);
+    if (!node) return null;
+    offer.node = node;
+  }
+  if (raw.newer !== undefined) {
+    const newer = raw.newer && typeof raw.newer === 'object' ? { version: versionOf(raw.newer.version), node: nodeOf(raw.newer.node) } : null;
+    if (!newer?.version || !newer.node) return null;
+    offer.newer = { version: newer.version, node: newer.node };
+  }
+  return offer;
 }
 
 function toStored(state: PersistedState): StoredState {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { mountAdminApi } from './admin-api';
 import { realClock } from './clock';
-import { isEnvSet } from './config';
+import { isEnvSet, readSection } from './config';
 import { ConsentStore } from './consent-store';
 import { createLogger, errorMessage, LOG_PREFIX, Logger } from './log';
 import type { NodeRedApi } from './red';
@@ -42,25 +42,48 @@ function userDirOf(RED: NodeRedApi): string | undefined {
 function lazySender(userAgent: string): Sender {
   let transport: import('./transport').Transport | null = null;
   return {
-    send(url, payload, signal) {
+    send(url, payload, signal, limits) {
       if (!transport) {
         const { Transport } = require('./transport') as typeof import('./transport');
         transport = new Transport({ userAgent });
       }
-      return transport.send(url, payload, signal);
+      return transport.send(url, payload, signal, limits);
     },
     close: async () => transport?.close(),
   };
 }
 
+/**
+ * Mounted before anything that can fail, so that GET /telemetry answers JSON
+ * (503 not_running) rather than Node-RED's HTML 404 when the service could not start.
+ */
+function mountRoutes(RED: NodeRedApi, log: Logger): void {
+  if (routesMounted) return;
+  try {
+    routesMounted = mountAdminApi(RED, () => active, log);
+  } catch (err) {
+    log.error('unexpected', { error: errorMessage(err) });
+  }
+}
+
+/** Stopping is cleanup: its failure has nobody to report to but the debug log. */
+function stopQuietly(service: TelemetryService | null, log: Logger): void {
+  service?.stop().catch((err: unknown) => log.debug('unexpected', { error: errorMessage(err) }));
+}
+
 function start(RED: NodeRedApi, log: Logger): void {
+  mountRoutes(RED, log);
+  // A palette re-install starts afresh: the old service stops whether or not the new one starts.
+  stopQuietly(active, log);
+  active = null;
   if (!semver.satisfies(process.versions.node, NODE_RANGE)) {
     log.warn('node-too-old', { version: process.versions.node, range: NODE_RANGE });
     return;
   }
   const nodeRedVersion = RED.version();
   const service = new TelemetryService({
-    settingsSection: RED.settings.telemetry,
+    // settings.js is code: the section may be a getter that throws.
+    settingsSection: readSection(() => RED.settings.telemetry),
     argv: process.argv,
     env: process.env,
     userDir: userDirOf(RED),
@@ -72,10 +95,17 @@ function start(RED: NodeRedApi, log: Logger): void {
     clock: realClock,
     dryRun: isEnvSet(process.env.NODE_RED_TELEMETRY_DEBUG),
   });
-  void active?.stop();
+  try {
+    service.start();
+    wire(RED, service, log);
+  } catch (err) {
+    stopQuietly(service, log);
+    throw err;
+  }
   active = service;
-  service.start();
-  if (!routesMounted) routesMounted = mountAdminApi(RED, () => active, log);
+}
+
+function wire(RED: NodeRedApi, service: TelemetryService, log: Logger): void {
   // All flows stop on shutdown (RED.stop) and when a user stops them; a full
   // deploy stops and starts them again, which re-arms the same due time.
   RED.events.on('flows:stopped', (event: unknown) => {
@@ -83,7 +113,7 @@ function start(RED: NodeRedApi, log: Logger): void {
   });
   RED.events.on('flows:started', () => service.resume());
   // An embedding application closes the server after RED.stop(): that is final.
-  RED.server?.once('close', () => void service.stop());
+  RED.server?.once('close', () => stopQuietly(service, log));
 }
 
 /** Node-RED's entry point for the plugin. Never throws into Node-RED. */
@@ -100,11 +130,15 @@ export = function nodeRedTelemetry(RED: NodeRedApi): void {
         }
       },
       onremove: () => {
-        void active?.stop();
+        stopQuietly(active, log);
         active = null;
       },
     });
   } catch (err) {
-    RED.log.error(`${LOG_PREFIX}${String(err)}`);
+    try {
+      RED.log.error(`${LOG_PREFIX}${errorMessage(err)}`);
+    } catch {
+      /* no log to report to: staying silent beats throwing into Node-RED */
+    }
   }
 };

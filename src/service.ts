@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Clock } from './clock';
-import { Decision, displayUrl, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
+import { Decision, displayUrl, envProblems, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
 import type { ConsentStore } from './consent-store';
 import { disclosure } from './disclosure';
 import { formatDuration } from './durations';
@@ -10,7 +10,7 @@ import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
 import { Report } from './schema';
 import type { SendOutcome } from './transport';
-import { isStillNewer, offerUpdate, parseAnswer } from './updates';
+import { Offer, offerUpdate, parseAnswer, reviewOffer, sameOffer } from './updates';
 
 export const OPT_OUT_FILE = '.opt-out-from-anonymous-statistics';
 
@@ -19,17 +19,19 @@ export const TOPIC_STATUS = 'node-red-telemetry/status';
 export const TOPIC_UPDATE = 'node-red-telemetry/update';
 
 export interface Sender {
-  send(url: URL, payload: unknown, signal: AbortSignal): Promise<SendOutcome>;
+  send(url: URL, payload: unknown, signal: AbortSignal, limits: { attemptTimeoutMs: number }): Promise<SendOutcome>;
   close(): Promise<void>;
 }
 
 export interface ServiceDeps {
-  /** The `telemetry` section of settings.js, as given. */
+  /** The `telemetry` section of settings.js, as given, or as {@link readSection} marked it unreadable. */
   settingsSection: unknown;
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   userDir: string | undefined;
   nodeRedVersion: string;
+  /** The Node.js an offered update must run on; this process's by default. */
+  nodejsVersion?: string;
   store: ConsentStore;
   log: Logger;
   /** Publishes a retained message to every editor. */
@@ -45,7 +47,7 @@ export interface Status {
   enabled: boolean | null;
   reason: Reason;
   url: string | null;
-  update: { version: string } | null;
+  update: Offer | null;
   lastReport: { at: string; ok: boolean } | null;
   nextReportAt: string | null;
   /** The configured rhythm, in the syntax of the settings ("30m", "24h"). */
@@ -78,7 +80,7 @@ export class TelemetryService {
     const resolved = resolveSettings(deps.settingsSection);
     this.options = resolved.options;
     this.settingsEnabled = resolved.enabled;
-    this.problems = resolved.problems;
+    this.problems = [...resolved.problems, ...envProblems(deps.env, resolved.enabled)];
     this.startedAt = deps.clock.now();
     this.timer = new Timer(deps.clock);
     this.last = deps.store.get().lastReport ?? null;
@@ -93,7 +95,7 @@ export class TelemetryService {
     return resolveDecision({
       argv: this.deps.argv,
       env: this.deps.env,
-      optOutFile: this.deps.userDir !== undefined && existsSync(this.optOutFile),
+      optOutFile: this.deps.userDir !== undefined && optOutEntry(this.optOutFile) !== null,
       settingsEnabled: this.settingsEnabled,
       storedChoice: this.deps.store.get().choice,
     });
@@ -104,13 +106,20 @@ export class TelemetryService {
     for (const problem of this.problems) {
       log.warn(`problem.${problem.code}`, { ...problem, outcome: log.text(`outcome.${problem.outcome}`, { ...problem }) });
     }
-    if (!this.options.url) log.warn('no-url');
+    // A warning about the url or the whole section has already said that nothing can be sent.
+    const urlExplained = this.problems.some((p) => p.setting === 'telemetry' || p.setting === 'telemetry.url' || (p.setting === 'telemetry.enabled' && p.code === 'unreadable'));
+    if (!this.options.url && !urlExplained) log.warn('no-url');
+    const optOut = this.deps.userDir === undefined ? null : optOutEntry(this.optOutFile);
+    if (optOut && optOut !== 'file') {
+      log.warn('opt-out-not-file', { file: this.optOutFile, kind: log.text(`opt-out-kind.${optOut}`), outcome: log.text('outcome.off') });
+    }
     const destination = displayUrl(this.options.url);
     log.info('disclosure.block', { block: disclosure(this.decision(), this.options, destination, this.optOutFile, log.text) });
     if (!store.persistent) log.warn('not-persistent');
-    const offered = store.get().update?.version;
-    if (offered && !isStillNewer(this.deps.nodeRedVersion, offered)) {
-      this.persist((state) => ({ ...state, update: undefined }));
+    const kept = store.get().update;
+    const reviewed = kept ? reviewOffer(this.deps.nodeRedVersion, kept, this.nodejs) : null;
+    if (kept && !sameOffer(kept, reviewed)) {
+      this.persist((state) => ({ ...state, update: reviewed ?? undefined }));
     } else if (store.needsWrite) {
       this.persist((state) => state);
     }
@@ -206,7 +215,7 @@ export class TelemetryService {
       log.debug('payload', { payload: JSON.stringify(payload) });
       const controller = new AbortController();
       this.inFlight = controller;
-      const outcome = await this.deps.sender.send(url, payload, controller.signal);
+      const outcome = await this.deps.sender.send(url, payload, controller.signal, { attemptTimeoutMs: this.options.timeout });
       this.inFlight = null;
       // Withdrawn or stopped mid-flight: nothing was agreed to be recorded.
       if (controller.signal.aborted) return;
@@ -233,17 +242,24 @@ export class TelemetryService {
       return;
     }
     if (!this.options.updateNotification) return;
-    const offer = offerUpdate(this.deps.nodeRedVersion, answer);
-    const kept = this.deps.store.get().update?.version;
-    if (offer === (kept ?? null)) return;
-    this.persist((state) => ({ ...state, update: offer ? { version: offer } : undefined }));
-    if (offer) log.info('update-available', { version: offer });
+    const offer = offerUpdate(this.deps.nodeRedVersion, answer, this.nodejs);
+    if (sameOffer(offer, this.deps.store.get().update)) return;
+    this.persist((state) => ({ ...state, update: offer ?? undefined }));
+    if (offer) {
+      if (offer.node) log.info('update-needs-node', { version: offer.version, node: offer.node, running: this.nodejs });
+      else log.info('update-available', { version: offer.version });
+      if (offer.newer) log.info('update-needs-node', { ...offer.newer, running: this.nodejs });
+    }
     this.publishUpdate();
   }
 
-  private currentOffer(): { version: string } | null {
+  private get nodejs(): string {
+    return this.deps.nodejsVersion ?? process.versions.node;
+  }
+
+  private currentOffer(): Offer | null {
     const kept = this.deps.store.get().update;
-    return this.options.updateNotification && kept ? { version: kept.version } : null;
+    return this.options.updateNotification && kept ? { ...kept } : null;
   }
 
   private persist(change: Parameters<ConsentStore['update']>[0]): void {
@@ -265,4 +281,30 @@ export class TelemetryService {
       this.deps.log.debug('publish-failed', { error: errorMessage(err) });
     }
   }
+}
+
+/** What is at the opt-out path, if anything. */
+export type OptOutEntry = 'file' | 'directory' | 'dangling-link' | 'other';
+
+/**
+ * Anything at the opt-out path counts, even a directory or a link to nothing:
+ * whoever put it there meant to opt out. Null only when nothing is there.
+ */
+export function optOutEntry(file: string): OptOutEntry | null {
+  let entry;
+  try {
+    entry = lstatSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    // Unreadable is not absent: off is the safe reading.
+    return code === 'ENOENT' || code === 'ENOTDIR' ? null : 'other';
+  }
+  if (entry.isSymbolicLink()) {
+    try {
+      entry = statSync(file);
+    } catch {
+      return 'dangling-link';
+    }
+  }
+  return entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other';
 }

@@ -267,6 +267,39 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').count(), 0);
   });
 
+  it('mentions a newer Node-RED this Node.js cannot run, with what it needs, beside the runnable update', async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '98.0.0', next: '98.0.0', requires: { '99.0.7': { node: '>=99.9' } } } }));
+    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    await target.waitForLog(/Node-RED 99\.0\.7 is available; it needs Node\.js 99\.9 or later/);
+    const page = await openEditor(target);
+    const notice = page.locator('.red-ui-notification:has-text("Node-RED 98.0.0 is available.")');
+    await notice.waitFor();
+    assert.equal(await notice.locator('.red-ui-telemetry-update-newer').innerText(), 'Node-RED 99.0.7 is also available; it needs Node.js 99.9 or later.');
+    assert.equal(await notice.locator('a').getAttribute('href'), 'https://github.com/node-red/node-red/releases/tag/98.0.0');
+    await screenshot(page, 'update-notification-newer-needs-node');
+  });
+
+  it('with nothing runnable, offers the newer Node-RED with its Node.js requirement, in the browser\'s language', async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '1.0.0', next: '1.0.0', requires: { '99.0.7': { node: '>=99.9' } } } }));
+    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    await target.waitForLog(/Node-RED 99\.0\.7 is available; it needs Node\.js 99\.9 or later/);
+    for (const [locale, text] of [
+      ['en-US', 'Node-RED 99.0.7 is available; it needs Node.js 99.9 or later.'],
+      ['de-DE', 'Node-RED 99.0.7 ist verfügbar; es braucht Node.js 99.9 oder neuer.'],
+    ]) {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(target.baseUrl);
+      await editorReady(page);
+      const notice = page.locator(`.red-ui-notification:has-text("${text}")`);
+      await notice.waitFor();
+      assert.equal(await notice.locator('.red-ui-telemetry-update-newer').count(), 0);
+      assert.equal(await notice.locator('a').getAttribute('href'), 'https://github.com/node-red/node-red/releases/tag/99.0.7');
+      await screenshot(page, `update-notification-needs-node-${locale}`);
+    }
+  });
+
   it('works on Node-RED 3.1: prompt, pane and update notification', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
     const target = await startRed({ version: '3' });

@@ -11,7 +11,7 @@ const View = require('../../resources/telemetry-view.js') as {
   editorIsBusy(doc: Document): boolean;
   consentContent($: JQueryStatic, t: Translate, status: unknown): JQuery;
   paneContent($: JQueryStatic, t: Translate, status: unknown): { element: JQuery; toggle: JQuery };
-  updateContent($: JQueryStatic, t: Translate, version: string): JQuery;
+  updateContent($: JQueryStatic, t: Translate, update: string | { version: string; node?: string; newer?: { version: string; node: string } }): JQuery;
   errorMessage(t: Translate, xhr: unknown): string;
 };
 type Translate = (key: string, substitutions?: Record<string, unknown>) => string;
@@ -107,6 +107,24 @@ describe('editor view (jsdom)', () => {
     assert.equal(body.find('p').first().text(), 'update.available {"version":"4.1.15"}');
     assert.equal(body.find('a').attr('href'), 'https://github.com/node-red/node-red/releases/tag/4.1.15');
     assert.equal(body.find('a').attr('rel'), 'noopener noreferrer');
+  });
+
+  it('says what an offered version needs when this Node.js is too old for it', () => {
+    const { $ } = dom();
+    const body = View.updateContent($, t, { version: '5.0.7', node: '22.9' });
+    assert.equal(body.find('p').first().text(), 'update.needsNode {"version":"5.0.7","node":"22.9"}');
+    assert.equal(body.find('.red-ui-telemetry-update-newer').length, 0);
+    assert.equal(body.find('a').attr('href'), 'https://github.com/node-red/node-red/releases/tag/5.0.7');
+  });
+
+  it('mentions a newer version this Node.js cannot run beside the compatible offer', () => {
+    const { $ } = dom();
+    const body = View.updateContent($, t, { version: '4.1.16', newer: { version: '5.0.7', node: '22.9' } });
+    assert.equal(body.find('p').first().text(), 'update.available {"version":"4.1.16"}');
+    assert.equal(body.find('.red-ui-telemetry-update-newer').text(), 'update.newer {"version":"5.0.7","node":"22.9"}');
+    assert.equal(body.find('a').attr('href'), 'https://github.com/node-red/node-red/releases/tag/4.1.16');
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    assert.equal(View.updateContent($, t, { version: '1.0.0', node: hostile, newer: { version: hostile, node: hostile } }).find('img').length, 0);
   });
 
   it("sees Node-RED's own dialogs, tours and loading bar as busy", () => {

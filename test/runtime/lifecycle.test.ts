@@ -51,9 +51,9 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
     });
     await red.waitForLog(/Anonymous usage telemetry/);
     const warnings = red.pluginLines('warn').map((l) => l.replace(/^.*\[warn\] \[node-red-telemetry\] /, ''));
+    // The url's own warning says nothing can be sent: no second "No collector is configured" line.
     assert.deepEqual(warnings.sort(), [
-      'No collector is configured (telemetry.url in settings.js): nothing can be sent.',
-      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval): ignored.',
+      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout): ignored.',
       'Setting telemetry.initialDelay must be milliseconds or a duration such as "30m", "24h" or "1500ms", got "soon": using the default, 30m.',
       'Setting telemetry.interval is too short (at least 1s), got 10: using the default, 24h.',
       'Setting telemetry.updateNotification must be true or false, got "no": using the default, true.',

@@ -31,6 +31,44 @@ describe('consent store: reading what is stored', () => {
   });
 });
 
+describe('consent store: a kept update offer', () => {
+  it('keeps an offer with its Node.js requirement, and one with a newer version mentioned', () => {
+    for (const update of [{ version: '5.0.7', node: '22.9' }, { version: '4.1.16', newer: { version: '5.0.7', node: '22.9.1' } }, { version: '4.1.16' }]) {
+      const { state, repaired } = parseState({ instanceId: ID, update });
+      assert.equal(repaired, false, JSON.stringify(update));
+      assert.deepEqual(state.update, update);
+    }
+  });
+
+  const broken: Array<[string, unknown]> = [
+    ['a requirement that is not a version', { version: '5.0.7', node: '>=22.9' }],
+    ['a requirement that is not a string', { version: '5.0.7', node: 22.9 }],
+    ['a newer version without its requirement', { version: '4.1.16', newer: { version: '5.0.7' } }],
+    ['a newer version that is not a version', { version: '4.1.16', newer: { version: 'five', node: '22.9' } }],
+    ['a newer that is a string', { version: '4.1.16', newer: '5.0.7' }],
+    ['a newer that is null', { version: '4.1.16', newer: null }],
+  ];
+  for (const [name, update] of broken) {
+    it(`drops an offer with ${name} whole, rather than offer it without the requirement`, () => {
+      const { state, repaired } = parseState({ instanceId: ID, update });
+      assert.equal(repaired, true);
+      assert.equal(state.update, undefined);
+    });
+  }
+
+  it('writes the offer with its requirement, and reads it back after a restart', async () => {
+    const values = new Map<string, unknown>();
+    const settings: SettingsLike = {
+      get: (key) => structuredClone(values.get(key)),
+      set: async (key, value) => void values.set(key, structuredClone(value)),
+      available: () => true,
+    };
+    const store = new ConsentStore(settings);
+    await store.update((s) => ({ ...s, update: { version: '4.1.16', newer: { version: '5.0.7', node: '22.9' } } }));
+    assert.deepEqual(new ConsentStore(settings).get().update, { version: '4.1.16', newer: { version: '5.0.7', node: '22.9' } });
+  });
+});
+
 describe('consent store: writing', () => {
   class RecordingSettings implements SettingsLike {
     writes: unknown[] = [];
