@@ -10,8 +10,8 @@ import { NodeRedProcess } from '../helpers/node-red';
  * while the admin API answers and nothing escapes as an unhandled error.
  */
 
-/** The `timeout` setting these rows run with, so that real silence is waited out in seconds. */
-const TIMEOUT_MS = 1000;
+/** The `timeout` setting these rows run with: real silence waited out in seconds, with room for a first attempt that loads undici on a busy machine. */
+const TIMEOUT_MS = 3000;
 /** With the default backoff (2 s, 4 s, 8 s at most) and no Retry-After: the longest a retried report waits. */
 const BACKOFF_MS = 2_000 + 4_000 + 8_000;
 /** The README's bound for one report at this timeout: every attempt and every wait at its longest. */
