@@ -1,17 +1,14 @@
 import semver from 'semver';
-import { ANSWER_KEY, VersionAnswer } from './schema';
+import { ANSWER_KEY, NodeRequirement, VersionAnswer } from './schema';
 
-/** What a Node-RED version needs to run, as the collector states it: a semver range such as ">=22.9". */
-export interface NodeRequirement {
-  node: string;
-}
+export type { NodeRequirement } from './schema';
 
 /**
  * The collector's answer as read: `latest` and `next`, and under `requires` the
  * newer versions that need a newer Node.js than some reporters run. Only
  * well-formed entries survive parsing.
  */
-export type ParsedAnswer = VersionAnswer & { requires?: Record<string, NodeRequirement> };
+export type ParsedAnswer = VersionAnswer;
 
 /** An update offer, as kept, shown in the editor and answered by the admin API. */
 export interface Offer {

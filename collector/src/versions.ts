@@ -1,54 +1,61 @@
-import semver from 'semver';
 import { request } from 'undici';
 import type { Logger } from 'pino';
 import { readCapped } from '../../src/read-capped';
-import { ANSWER_KEY, VersionAnswer } from '../../src/schema';
+import { ANSWER_KEY } from '../../src/schema';
+import { Catalog, catalogFromPackument, chooseAnswer, CompleteAnswer, fixedAnswer, FixedVersions } from './version-choice';
 
 /** How long one registry request may take, and how much of its answer is read. */
-const REQUEST_TIMEOUT_MS = 10_000;
-const MAX_ANSWER_BYTES = 64 * 1024;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** node-red's abbreviated packument is about 0.5 MB today; room for years of releases. */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/** Distinct Node.js versions whose answer is remembered between polls; reporters use a few dozen. */
+const MAX_CACHED_ANSWERS = 1024;
 
-/** The collector's answer body, in Node-RED's format. */
-export function answerBody(versions: VersionAnswer): Record<string, VersionAnswer> {
-  return { [ANSWER_KEY]: { ...versions } };
-}
+/** The abbreviated packument carries `engines` and is a fraction of the full one. */
+const PACKUMENT_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8';
 
-/** Pure: the versions in a registry's dist-tags document, or null when it holds none. */
-export function fromDistTags(body: unknown): VersionAnswer | null {
-  if (!body || typeof body !== 'object') return null;
-  const tags = body as Record<string, unknown>;
-  const answer: VersionAnswer = {};
-  for (const key of ['latest', 'next'] as const) {
-    const value = typeof tags[key] === 'string' ? semver.valid(tags[key] as string) : null;
-    if (value) answer[key] = value;
-  }
-  return answer.latest || answer.next ? answer : null;
+/**
+ * The collector's answer body in Node-RED's format: a `node-red` object with
+ * both versions, or no `node-red` object at all. Node-RED's own client calls
+ * `semver.lt` on both without a guard, so a half-filled object would crash it.
+ */
+export function answerBody(answer: CompleteAnswer | null): Record<string, CompleteAnswer> {
+  return answer ? { [ANSWER_KEY]: answer } : {};
 }
 
 /**
- * The latest Node-RED versions: fixed by configuration, or polled from the npm
- * registry. A failed poll keeps the last good answer, so a registry outage
- * never turns into "no update" or an error for reporting instances.
+ * The Node-RED versions to offer: fixed by configuration, or chosen per
+ * reporter's Node.js from the npm registry's packument, polled on an interval.
+ * A failed poll keeps the last good catalog, so a registry outage never turns
+ * into "no update" or an error for reporting instances.
  */
 export class Versions {
-  private value: VersionAnswer;
+  private catalog: Catalog | undefined;
+  private readonly answers = new Map<string, CompleteAnswer | null>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
   constructor(
-    private readonly options: { fixed?: VersionAnswer; registry: string; interval: number; log: Logger },
-  ) {
-    this.value = options.fixed ? { ...options.fixed } : {};
-  }
+    private readonly options: { fixed?: FixedVersions; registry: string; interval: number; log: Logger },
+  ) {}
 
-  current(): VersionAnswer {
-    return { ...this.value };
+  /** What to answer an instance that reported running Node.js `nodejs`; null while nothing is known. */
+  answerFor(nodejs: string): CompleteAnswer | null {
+    if (this.options.fixed) return fixedAnswer(this.options.fixed);
+    if (!this.catalog) return null;
+    let answer = this.answers.get(nodejs);
+    if (answer === undefined) {
+      answer = chooseAnswer(this.catalog, nodejs);
+      if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
+      this.answers.set(nodejs, answer);
+    }
+    return answer;
   }
 
   /** Starts polling (unless fixed); resolves after the first attempt, whatever its outcome. */
   async start(): Promise<void> {
     if (this.options.fixed) {
-      this.options.log.info({ versions: this.value }, 'answering fixed versions');
+      this.options.log.info({ versions: fixedAnswer(this.options.fixed) }, 'answering fixed versions');
       return;
     }
     this.timer = setInterval(() => void this.poll(), this.options.interval);
@@ -70,23 +77,31 @@ export class Versions {
   }
 
   private async fetch(): Promise<void> {
-    const url = `${this.options.registry}/-/package/node-red/dist-tags`;
+    const url = `${this.options.registry}/node-red`;
     try {
       const res = await request(url, {
         headersTimeout: REQUEST_TIMEOUT_MS,
         bodyTimeout: REQUEST_TIMEOUT_MS,
-        headers: { accept: 'application/json' },
+        headers: { accept: PACKUMENT_ACCEPT },
       });
       const read = await readCapped(res.body, MAX_ANSWER_BYTES);
       if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
       if (!read.ok) throw new Error(read.problem === 'too-large' ? `answer larger than ${MAX_ANSWER_BYTES} bytes` : 'answer unreadable');
-      const answer = fromDistTags(JSON.parse(read.text));
-      if (!answer) throw new Error('no valid "latest" or "next" in the dist-tags');
-      this.value = answer;
-      this.options.log.info({ versions: answer }, 'node-red versions updated from the registry');
+      const catalog = catalogFromPackument(JSON.parse(read.text));
+      if (!catalog) throw new Error('no valid version in the packument');
+      this.catalog = catalog;
+      this.answers.clear();
+      this.options.log.info(
+        { latest: catalog.latest, next: catalog.next, releases: catalog.releases.length },
+        'node-red versions updated from the registry',
+      );
     } catch (err) {
       this.options.log.warn(
-        { registry: this.options.registry, reason: err instanceof Error ? err.message : String(err), kept: this.value },
+        {
+          registry: this.options.registry,
+          reason: err instanceof Error ? err.message : String(err),
+          kept: this.catalog ? { latest: this.catalog.latest, next: this.catalog.next } : null,
+        },
         'registry poll failed; keeping the last known versions',
       );
     }

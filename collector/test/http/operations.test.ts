@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { answerJson, TestCollector } from '../../../test/helpers/collector';
 import { CollectorProcess, report, StoreKind } from '../helpers/collector-process';
+import { FakeRegistry, NODE_RED_RELEASES, packument } from '../helpers/packument';
 import { dropDatabase } from '../helpers/postgres';
 import { everythingStored, rowsOf } from '../helpers/tables';
 
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
-/** A registry on loopback that answers node-red's dist-tags the way the npm registry does. */
-async function fakeRegistry(): Promise<TestCollector> {
-  const registry = await new TestCollector().start();
-  registry.always(answerJson(200, { latest: '4.1.2', next: '5.0.0-beta.3', 'maintenance-v3': '3.1.15' }));
-  return registry;
-}
-
-function registryUrl(registry: TestCollector): string {
-  return `http://127.0.0.1:${registry.port}`;
+/** A registry on loopback that answers node-red's packument the way the npm registry does. */
+function fakeRegistry(): Promise<FakeRegistry> {
+  return new FakeRegistry(packument(NODE_RED_RELEASES, { latest: '4.1.2', next: '5.1.0-beta.2', 'maintenance-v3': '3.1.15' })).start();
 }
 
 /** The port of something that certainly refuses connections: a server opened and closed again. */
@@ -36,14 +30,14 @@ for (const store of STORES) {
       const registry = await fakeRegistry();
       const collector = await CollectorProcess.start({
         store,
-        args: ['--registry', registryUrl(registry)],
+        args: ['--registry', registry.url],
         env: { COLLECTOR_VERSIONS_INTERVAL: '1s' },
       });
       try {
         await collector.waitForLog((e) => e.msg === 'node-red versions updated from the registry');
-        assert.equal(registry.received[0]?.url, '/-/package/node-red/dist-tags');
+        assert.equal(registry.requests[0]?.url, '/node-red');
         const first = await collector.request('POST', '/ping', report({}, 1));
-        assert.deepEqual(first.body, { 'node-red': { latest: '4.1.2', next: '5.0.0-beta.3' } });
+        assert.deepEqual(first.body, { 'node-red': { latest: '4.1.2', next: '4.1.2', requires: { '5.1.0-beta.2': { node: '>=22.9' } } } });
         await registry.stop();
         await collector.waitForLog((e) => e.msg === 'registry poll failed; keeping the last known versions');
         const second = await collector.request('POST', '/ping', report({}, 2));
@@ -60,7 +54,7 @@ for (const store of STORES) {
         assert.equal(warning.level, 40);
         const answer = await collector.request('POST', '/ping', report({}, 1));
         assert.equal(answer.status, 200);
-        assert.deepEqual(answer.body, { 'node-red': {} });
+        assert.deepEqual(answer.body, {}, 'no node-red object: Node-RED\'s own client would crash on an empty one');
       } finally {
         assert.equal(await collector.stop(), 0);
       }
