@@ -13,6 +13,7 @@ window.NodeRedTelemetryEditor = (function () {
     /** How long the editor must stay free of Node-RED's own dialogs and tours before we ask. */
     var QUIET_MS = 1500;
     var POLL_MS = 250;
+    var DIALOG_WIDTH = 540;
 
     var status = null;
     var prompted = false;
@@ -51,9 +52,9 @@ window.NodeRedTelemetryEditor = (function () {
     }
 
     /** Records the user's choice; resolves with the new status, or shows why it failed. */
-    function choose(enabled) {
+    function choose(enabled, extra) {
         var done = $.Deferred();
-        request("PUT", { enabled: enabled }).then(function (next) {
+        request("PUT", $.extend({ enabled: enabled }, extra || {})).then(function (next) {
             applyStatus(next);
             done.resolve(next);
         }, function (xhr) {
@@ -65,16 +66,24 @@ window.NodeRedTelemetryEditor = (function () {
 
     // ---- the first-run prompt -------------------------------------------------
 
-    /** Calls `fn` once Node-RED's loading bar, own telemetry dialog and tours have been gone for a while. */
+    /**
+     * Calls `fn` once Node-RED's loading bar, own telemetry dialog and tours
+     * have been gone for a while; `fn(true)` when Node-RED itself asked or
+     * toured in the meantime (its 4.1+ telemetry question, the welcome tour).
+     */
     function whenEditorIsQuiet(fn) {
         var quietSince = null;
+        var coreAsked = false;
         (function check() {
+            if (View.coreStepShown(document)) {
+                coreAsked = true;
+            }
             if (View.editorIsBusy(document)) {
                 quietSince = null;
             } else if (quietSince === null) {
                 quietSince = Date.now();
             } else if (Date.now() - quietSince >= QUIET_MS) {
-                fn();
+                fn(coreAsked);
                 return;
             }
             setTimeout(check, POLL_MS);
@@ -89,39 +98,68 @@ window.NodeRedTelemetryEditor = (function () {
         }
     }
 
+    /** The dialog's width and tallest height for this window, leaving a margin on every side. */
+    function fitToWindow() {
+        var margin = 16;
+        return {
+            width: Math.min(DIALOG_WIDTH, $(window).width() - 2 * margin),
+            maxHeight: $(window).height() - 2 * margin
+        };
+    }
+
+    function refit(body) {
+        if (body.dialog("instance")) {
+            body.dialog("option", $.extend(fitToWindow(), { position: { my: "center", at: "center", of: window } }));
+        }
+    }
+
     function showPrompt() {
-        if (prompted || dialog || !View.shouldPrompt(status, canWrite())) {
+        var kind = View.promptKind(status, canWrite());
+        if (prompted || dialog || !kind) {
             return;
         }
         prompted = true;
         var answered = false;
-        var answer = function (enabled) {
+        // Exactly what the dialog named: an item that appears meanwhile is asked about next time.
+        var shown = (status.pending || []).slice();
+        var answer = function (yes) {
             answered = true;
             closeDialog();
-            choose(enabled).then(function () {
-                RED.notify(t(enabled ? "consent.thanks" : "consent.declined"), { type: "success", timeout: 5000 });
+            var body = kind === "first" ? (yes ? { covers: shown } : {}) : (yes ? { covers: shown } : { declines: shown });
+            var messages = kind === "first" ? ["consent.thanks", "consent.declined"] : ["more.thanks", "more.declined"];
+            choose(kind === "first" ? yes : true, body).then(function () {
+                RED.notify(t(yes ? messages[0] : messages[1]), { type: "success", timeout: 5000 });
             });
         };
-        dialog = $("<div>", { id: "red-ui-telemetry-consent" })
-            .append(View.consentContent($, t, status))
+        var more = kind === "more";
+        var fit = fitToWindow();
+        dialog = $("<div>", { id: "red-ui-telemetry-consent", "class": more ? "red-ui-telemetry-ask-more" : "red-ui-telemetry-ask-first" })
+            .append(more ? View.moreContent($, t, status) : View.consentContent($, t, status))
             .appendTo(document.body)
             .dialog({
-                title: t("consent.title"),
+                title: t(more ? "more.title" : "consent.title"),
                 modal: true,
-                width: 540,
+                width: fit.width,
+                // The body scrolls inside this height, so the buttons never leave the window.
+                maxHeight: fit.maxHeight,
                 resizable: false,
                 draggable: false,
                 closeOnEscape: true,
                 classes: { "ui-dialog": "red-ui-editor-dialog red-ui-telemetry-dialog" },
                 // Two equal buttons: neither is styled or focused as the default.
                 buttons: [
-                    { text: t("consent.share"), id: "red-ui-telemetry-share", click: function () { answer(true); } },
-                    { text: t("consent.dontShare"), id: "red-ui-telemetry-decline", click: function () { answer(false); } }
+                    { text: t(more ? "more.share" : "consent.share"), id: "red-ui-telemetry-share", click: function () { answer(true); } },
+                    { text: t(more ? "more.decline" : "consent.dontShare"), id: "red-ui-telemetry-decline", click: function () { answer(false); } }
                 ],
                 open: function () {
-                    $(this).closest(".ui-dialog").attr("aria-describedby", "red-ui-telemetry-consent").trigger("focus");
+                    var body = $(this);
+                    body.closest(".ui-dialog").attr("aria-describedby", "red-ui-telemetry-consent").trigger("focus");
+                    // "Show me the exact data" grows the dialog; keep it centred in the window.
+                    body.find("details").on("toggle", function () { refit(body); });
+                    $(window).on("resize.red-ui-telemetry", function () { refit(body); });
                 },
                 close: function () {
+                    $(window).off("resize.red-ui-telemetry");
                     dialog = null;
                     $(this).dialog("destroy").remove();
                     // Escape or the close icon: decide later, nothing is stored.
@@ -130,6 +168,38 @@ window.NodeRedTelemetryEditor = (function () {
                     }
                 }
             });
+    }
+
+    /**
+     * The quieter first contact after Node-RED's own question or tour: a
+     * notification whose "Review" opens the dialog. "Not now" (like Escape in
+     * the dialog) stores nothing, so the question comes back next visit.
+     */
+    function offerReview() {
+        if (prompted || dialog || !View.shouldPrompt(status, canWrite())) {
+            return;
+        }
+        var notification = RED.notify(View.reviewContent($, t), {
+            fixed: true,
+            buttons: [
+                {
+                    text: t("consent.notNow"),
+                    "class": "red-ui-telemetry-not-now",
+                    click: function () {
+                        notification.close();
+                    }
+                },
+                {
+                    text: t("consent.review"),
+                    // The one action this notice offers; it opens the question, it does not answer it.
+                    "class": "red-ui-telemetry-review primary",
+                    click: function () {
+                        notification.close();
+                        showPrompt();
+                    }
+                }
+            ]
+        });
     }
 
     // ---- the User Settings pane -------------------------------------------------
@@ -146,8 +216,11 @@ window.NodeRedTelemetryEditor = (function () {
         }
         toggle.on("change", function () {
             var wanted = toggle.prop("checked");
+            var erase = built.erase && built.erase.prop("checked");
             toggle.prop("disabled", true);
-            choose(wanted).fail(function () {
+            // On: covers what the pane shows; off: withdraws, and erases when asked to.
+            var extra = wanted ? { covers: (status.pending || []).slice() } : (erase ? { erase: true } : {});
+            choose(wanted, extra).fail(function () {
                 toggle.prop("checked", !wanted).prop("disabled", false);
             });
         });
@@ -218,11 +291,15 @@ window.NodeRedTelemetryEditor = (function () {
         request("GET").then(function (initial) {
             applyStatus(initial);
             if (View.shouldPrompt(status, canWrite())) {
-                whenEditorIsQuiet(function () {
+                whenEditorIsQuiet(function (coreAsked) {
                     // Ask again just before showing: another browser may have answered meanwhile.
                     request("GET").then(function (latest) {
                         applyStatus(latest);
-                        showPrompt();
+                        if (coreAsked && View.promptKind(status, canWrite()) === "first") {
+                            offerReview();
+                        } else {
+                            showPrompt();
+                        }
                     });
                 });
             }

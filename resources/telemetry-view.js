@@ -17,10 +17,46 @@
 
     var FIXED = ["flag", "env", "do-not-track", "opt-out-file", "settings"];
     var DOCS_URL = "https://www.npmjs.com/package/node-red-telemetry#what-is-sent";
+    /** Copy-paste example for settings.js; code, so the same in every language. */
+    var URL_EXAMPLE = "telemetry: {\n    url: \"https://telemetry.example.com/ping\"\n},";
 
-    /** The prompt is for someone allowed to choose, while nobody has. */
+    /**
+     * Which question to ask someone allowed to choose: "first" while nobody
+     * has chosen, "more" while telemetry is on and the list has grown beyond
+     * what the consent covers (a group enabled, a provider installed), or null.
+     */
+    function promptKind(status, canWrite) {
+        // With no collector nothing can be sent, so there is nothing to consent to yet: the pane says how to add one.
+        if (!status || !canWrite || !status.url) { return null; }
+        if (status.enabled === null && status.reason === "pending") { return "first"; }
+        if (status.enabled === true && pendingOf(status).length > 0) { return "more"; }
+        return null;
+    }
+
     function shouldPrompt(status, canWrite) {
-        return Boolean(status && canWrite && status.enabled === null && status.reason === "pending");
+        return promptKind(status, canWrite) !== null;
+    }
+
+    function pendingOf(status) {
+        return Array.isArray(status && status.pending) ? status.pending : [];
+    }
+
+    /** One line naming an item of the consent: a group, or a provider with its name. */
+    function itemLabel(t, status, item) {
+        if (item.indexOf("ext:") === 0) {
+            var id = item.slice(4);
+            var provider = (status.providers || []).filter(function (p) { return p.id === id; })[0];
+            return t("item.provider", { id: id, name: provider ? provider.name : id });
+        }
+        return t("item." + item);
+    }
+
+    function itemList($, t, status, items, cls) {
+        var list = $("<ul>", { "class": cls });
+        items.forEach(function (item) {
+            $("<li>", { "data-item": item }).text(itemLabel(t, status, item)).appendTo(list);
+        });
+        return list;
     }
 
     /** A flag, environment variable, opt-out file or settings.js decides; the editor cannot. */
@@ -65,6 +101,28 @@
             visible("#red-ui-full-shade");
     }
 
+    /**
+     * Whether Node-RED itself is asking or touring right now: its 4.1+
+     * telemetry question (a popover dialog) or the welcome tour. After one of
+     * these the editor makes its own first contact a notification, not a
+     * third dialog in a row.
+     */
+    function coreStepShown(doc) {
+        var found = doc.querySelectorAll(".red-ui-popover.red-ui-dialog, .red-ui-tourGuide-shade");
+        var view = doc.defaultView;
+        for (var i = 0; i < found.length; i++) {
+            if (view.getComputedStyle(found[i]).display !== "none") { return true; }
+        }
+        return false;
+    }
+
+    /** The body of the quieter first contact: one sentence; its buttons are the notification's. */
+    function reviewContent($, t) {
+        var body = $("<div>", { "class": "red-ui-telemetry-review-notice" });
+        $("<p>").text(t("consent.quiet")).appendTo(body);
+        return body;
+    }
+
     function formatTime(iso) {
         if (!iso) { return null; }
         var date = new Date(iso);
@@ -97,12 +155,43 @@
         var body = $("<div>", { "class": "red-ui-telemetry-consent" });
         $("<p>").text(t("consent.intro")).appendTo(body);
         collectedList($, t).appendTo(body);
-        $("<p>").text(t("consent.notCollected")).appendTo(body);
+        $("<p>").text(t(pendingOf(status).length > 0 ? "consent.notCollectedInsight" : "consent.notCollected")).appendTo(body);
+        if (pendingOf(status).length > 0) {
+            $("<p>").text(t("consent.moreIntro")).appendTo(body);
+            itemList($, t, status, pendingOf(status), "red-ui-telemetry-items").appendTo(body);
+        }
         preview($, t, status.preview).appendTo(body);
         $("<p>").text(hostOf(status.url) ? t("consent.where", { host: hostOf(status.url) }) : t("consent.nowhere")).appendTo(body);
         $("<p>").text(schedule(t, status)).appendTo(body);
         $("<p>").text(t("consent.optOutLater")).appendTo(body);
         return body;
+    }
+
+    /** The body of the dialog that asks again when the list has grown: only what is new. */
+    function moreContent($, t, status) {
+        var body = $("<div>", { "class": "red-ui-telemetry-consent red-ui-telemetry-more" });
+        $("<p>").text(t("more.intro")).appendTo(body);
+        itemList($, t, status, pendingOf(status), "red-ui-telemetry-items").appendTo(body);
+        $("<p>").text(t("more.unchanged")).appendTo(body);
+        preview($, t, status.preview).appendTo(body);
+        $("<p>").text(hostOf(status.url) ? t("consent.where", { host: hostOf(status.url) }) : t("consent.nowhere")).appendTo(body);
+        return body;
+    }
+
+    /** Why nothing is asked or sent yet, and the settings.js lines that change it. */
+    function noUrlHelp($, t) {
+        var help = $("<div>", { "class": "red-ui-telemetry-no-url" });
+        $("<p>").text(t("pane.noUrl")).appendTo(help);
+        $("<pre>", { "class": "red-ui-telemetry-url-example" }).text(URL_EXAMPLE).appendTo(help);
+        $("<p>").text(t("pane.noUrlRestart")).appendTo(help);
+        return help;
+    }
+
+    function erasureText(t, erasure) {
+        if (!erasure) { return null; }
+        if (erasure.state === "running") { return t("pane.erasureRunning"); }
+        if (erasure.state === "done") { return t("pane.erasureDone", { count: erasure.deleted, time: formatTime(erasure.at) }); }
+        return t("pane.erasureFailed", { error: erasure.error });
     }
 
     /** The "Telemetry" pane in User Settings. */
@@ -115,8 +204,18 @@
             .prop("disabled", fixed)
             .appendTo(row);
         $("<label>", { "for": "red-ui-telemetry-enabled" }).text(" " + t("pane.toggle")).appendTo(row);
+        // Offered only where switching off is possible: erasing goes with withdrawing.
+        var erase = null;
+        if (status.enabled === true && !fixed) {
+            var eraseRow = $("<div>", { "class": "red-ui-telemetry-erase" }).appendTo(pane);
+            erase = $("<input>", { type: "checkbox", id: "red-ui-telemetry-erase" }).appendTo(eraseRow);
+            $("<label>", { "for": "red-ui-telemetry-erase" }).text(" " + t("pane.erase")).appendTo(eraseRow);
+        }
         var state = status.enabled === null ? "pending" : (status.enabled ? "on" : "off");
         $("<p>", { "class": "red-ui-telemetry-state" }).text(t("pane.state." + state)).appendTo(pane);
+        if (!status.url) {
+            noUrlHelp($, t).appendTo(pane);
+        }
         if (fixed) {
             $("<p>", { "class": "red-ui-telemetry-fixed" }).text(t("pane.fixed", { reason: t("reason." + status.reason) })).appendTo(pane);
         }
@@ -129,10 +228,21 @@
         var last = status.lastReport;
         fact("lastReport", last ? t(last.ok ? "pane.lastOk" : "pane.lastFailed", { time: formatTime(last.at) }) : t("pane.never"));
         fact("nextReport", status.nextReportAt ? formatTime(status.nextReportAt) : t("pane.none"));
+        if (status.erasure) {
+            fact("erasure", erasureText(t, status.erasure));
+        }
+        if (status.covered && status.covered.length > 0) {
+            $("<h4>").text(t("pane.extra")).appendTo(pane);
+            itemList($, t, status, status.covered, "red-ui-telemetry-covered").appendTo(pane);
+        }
+        if (pendingOf(status).length > 0) {
+            $("<h4>").text(t("pane.pending")).appendTo(pane);
+            itemList($, t, status, pendingOf(status), "red-ui-telemetry-pending").appendTo(pane);
+        }
         $("<h4>").text(t("pane.payload")).appendTo(pane);
         $("<pre>", { "class": "red-ui-telemetry-payload" }).text(JSON.stringify(status.preview, null, 2)).appendTo(pane);
         $("<a>", { href: DOCS_URL, target: "_blank", rel: "noopener noreferrer" }).text(t("pane.docs")).appendTo($("<p>").appendTo(pane));
-        return { element: pane, toggle: toggle };
+        return { element: pane, toggle: toggle, erase: erase };
     }
 
     /**
@@ -162,10 +272,16 @@
 
     return {
         shouldPrompt: shouldPrompt,
+        promptKind: promptKind,
+        itemLabel: itemLabel,
+        moreContent: moreContent,
+        erasureText: erasureText,
         isFixed: isFixed,
         hostOf: hostOf,
         releaseNotesUrl: releaseNotesUrl,
         editorIsBusy: editorIsBusy,
+        coreStepShown: coreStepShown,
+        reviewContent: reviewContent,
         formatTime: formatTime,
         consentContent: consentContent,
         paneContent: paneContent,

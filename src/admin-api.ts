@@ -1,14 +1,14 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { errorMessage, Logger } from './log';
 import type { NodeRedApi } from './red';
-import type { ChoiceResult, Status } from './service';
+import type { ChoiceOptions, ChoiceResult, Status } from './service';
 
 export const ROUTE = '/telemetry';
 
 /** What the routes need from the running service. */
 export interface AdminTarget {
   status(): Status;
-  setChoice(enabled: boolean): Promise<ChoiceResult>;
+  setChoice(enabled: boolean, options?: ChoiceOptions): Promise<ChoiceResult>;
 }
 
 /** Errors use the shape the collector uses too: `{ error: { code, message } }`. */
@@ -16,30 +16,66 @@ function fail(res: Response, status: number, code: string, message: string, extr
   res.status(status).json({ error: { code, message, ...extra } });
 }
 
+const MAX_ITEMS = 64;
+
+function itemList(value: unknown): string[] | null | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_ITEMS || !value.every((v) => typeof v === 'string' && v.length <= 80)) return null;
+  return value as string[];
+}
+
+/**
+ * `{ enabled, covers?, declines?, erase? }`: `covers` and `declines` are
+ * lists of items (`flows`, `ext:<id>`) and go with `enabled: true`; `erase`
+ * goes with `enabled: false`. Anything else is refused whole.
+ */
+export function parseChoice(body: unknown): { enabled: boolean; options: ChoiceOptions } | null {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  const { enabled, covers, declines, erase } = body as Record<string, unknown>;
+  if (typeof enabled !== 'boolean') return null;
+  const coverList = itemList(covers);
+  const declineList = itemList(declines);
+  if (coverList === null || declineList === null) return null;
+  if (erase !== undefined && (typeof erase !== 'boolean' || enabled)) return null;
+  if (!enabled && (coverList || declineList)) return null;
+  const options: ChoiceOptions = {};
+  if (coverList) options.covers = coverList;
+  if (declineList) options.declines = declineList;
+  if (erase) options.erase = true;
+  return { enabled, options };
+}
+
 /**
  * GET/PUT /telemetry under httpAdminRoot. `target()` is looked up per request
  * because a palette re-install replaces the service but cannot unmount routes.
+ * While `installed()` is false (the module was removed through the palette)
+ * the routes step aside, before any permission check, so Node-RED answers as
+ * if they had never been mounted (its plain 404).
  */
-export function mountAdminApi(RED: Pick<NodeRedApi, 'httpAdmin' | 'auth'>, target: () => AdminTarget | null, log: Logger): boolean {
+export function mountAdminApi(
+  RED: Pick<NodeRedApi, 'httpAdmin' | 'auth'>,
+  target: () => AdminTarget | null,
+  log: Logger,
+  installed: () => boolean = () => true,
+): boolean {
   const app = RED.httpAdmin;
   if (!app) return false;
   const unavailable = (res: Response): void => fail(res, 503, 'not_running', log.text('api.not-running'));
+  // Express cannot unmount a route; 'route' skips this route's other handlers.
+  const whileInstalled = (_req: Request, _res: Response, next: NextFunction): void => next(installed() ? undefined : 'route');
 
-  app.get(ROUTE, RED.auth.needsPermission('telemetry.read'), (_req: Request, res: Response) => {
+  app.get(ROUTE, whileInstalled, RED.auth.needsPermission('telemetry.read'), (_req: Request, res: Response) => {
     const service = target();
     if (!service) return unavailable(res);
     res.json(service.status());
   });
 
-  app.put(ROUTE, RED.auth.needsPermission('telemetry.write'), (req: Request, res: Response) => {
+  app.put(ROUTE, whileInstalled, RED.auth.needsPermission('telemetry.write'), (req: Request, res: Response) => {
     const service = target();
     if (!service) return unavailable(res);
-    const body: unknown = req.body;
-    const enabled = body && typeof body === 'object' ? (body as { enabled?: unknown }).enabled : undefined;
-    if (typeof enabled !== 'boolean') {
-      return fail(res, 400, 'invalid_body', log.text('api.invalid-body'));
-    }
-    service.setChoice(enabled).then(
+    const parsed = parseChoice(req.body);
+    if (!parsed) return fail(res, 400, 'invalid_body', log.text('api.invalid-body'));
+    service.setChoice(parsed.enabled, parsed.options).then(
       (result) => {
         if (result.ok) return void res.json(result.status);
         if (result.code === 'decision_fixed') {

@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { DurationProblem, formatDuration, MAX_DURATION_MS, parseDuration } from './durations';
 import { describeValue, errorMessage } from './log';
+import { INSIGHT_GROUPS, InsightGroup } from './schema';
 
 /** Why telemetry is on, off or undecided; strongest source first. */
 export type Reason = 'flag' | 'env' | 'do-not-track' | 'opt-out-file' | 'settings' | 'consent' | 'pending';
@@ -26,6 +27,8 @@ export interface Options {
   interval: number;
   /** The limit of one attempt to send a report, from connecting to the answer's last byte. */
   timeout: number;
+  /** The opt-in insight groups `telemetry.include` lists, known ones only, in the documented order. */
+  include: InsightGroup[];
 }
 
 export const DEFAULT_INITIAL_DELAY_MS = 30 * 60 * 1000;
@@ -44,6 +47,8 @@ export type ProblemCode =
   | 'insecure-url'
   | 'unknown-setting'
   | 'unreadable'
+  | 'not-list'
+  | 'unknown-group'
   | DurationProblem
   | EnvProblem;
 
@@ -51,7 +56,7 @@ export type ProblemCode =
 export type EnvProblem = 'env-odd-set' | 'env-odd-unset' | 'env-core-set';
 
 /** What happens because of a problem, so that the warning can say it. */
-export type Outcome = 'off' | 'no-url' | 'default' | 'ignored';
+export type Outcome = 'off' | 'no-url' | 'default' | 'ignored' | 'no-groups';
 
 /** One malformed setting: named, with the offending value, and the safe outcome taken. */
 export interface Problem {
@@ -75,7 +80,7 @@ export interface SettingsResolution {
   problems: Problem[];
 }
 
-const KNOWN_SETTINGS = ['enabled', 'updateNotification', 'url', 'allowInsecure', 'initialDelay', 'interval', 'timeout'] as const;
+const KNOWN_SETTINGS = ['enabled', 'updateNotification', 'url', 'allowInsecure', 'initialDelay', 'interval', 'timeout', 'include'] as const;
 type Known = (typeof KNOWN_SETTINGS)[number];
 
 /** Callers and tests know describeValue as part of reading settings; it lives with the log that shows it. */
@@ -187,6 +192,7 @@ const UNREADABLE_OUTCOME: Record<Known, { outcome: Outcome; fallback?: (options:
   initialDelay: { outcome: 'default', fallback: (o) => formatDuration(o.initialDelay) },
   interval: { outcome: 'default', fallback: (o) => formatDuration(o.interval) },
   timeout: { outcome: 'default', fallback: (o) => formatDuration(o.timeout) },
+  include: { outcome: 'no-groups' },
 };
 
 /**
@@ -200,6 +206,7 @@ export function resolveSettings(section: unknown): SettingsResolution {
     initialDelay: DEFAULT_INITIAL_DELAY_MS,
     interval: DEFAULT_INTERVAL_MS,
     timeout: DEFAULT_TIMEOUT_MS,
+    include: [],
   };
   const problems: Problem[] = [];
   const read = readKeys(section);
@@ -275,12 +282,44 @@ export function resolveSettings(section: unknown): SettingsResolution {
     }
   }
 
+  if (values.include !== undefined) {
+    const include = resolveInclude(values.include);
+    options.include = include.groups;
+    if (include.malformed) problem('include', 'not-list', 'no-groups');
+    for (const name of include.unknown) {
+      problems.push(problemOf({ setting: 'telemetry.include', code: 'unknown-group', value: describeValue(name), outcome: 'ignored' }));
+    }
+  }
+
   for (const { key, error } of unreadable) {
     const { outcome, fallback } = UNREADABLE_OUTCOME[key];
     problems.push(problemOf({ setting: `telemetry.${key}`, code: 'unreadable', error, outcome, fallback: fallback?.(options) }));
   }
 
   return { options, enabled, problems };
+}
+
+/**
+ * `telemetry.include`: a list of group names. Unknown names are reported one
+ * by one and ignored; anything but a list of strings is malformed, and then
+ * no group is sent at all (an operator who wrote it meant something we cannot tell).
+ */
+export function resolveInclude(value: unknown): { groups: InsightGroup[]; unknown: string[]; malformed: boolean } {
+  let items: unknown[];
+  try {
+    if (!Array.isArray(value)) return { groups: [], unknown: [], malformed: true };
+    items = Array.from(value as unknown[]).slice(0, 64);
+  } catch {
+    return { groups: [], unknown: [], malformed: true };
+  }
+  if (!items.every((item) => typeof item === 'string')) return { groups: [], unknown: [], malformed: true };
+  const names = new Set(items as string[]);
+  const known = new Set<string>(INSIGHT_GROUPS);
+  return {
+    groups: INSIGHT_GROUPS.filter((group) => names.has(group)),
+    unknown: [...names].filter((name) => !known.has(name)),
+    malformed: false,
+  };
 }
 
 export interface DecisionInputs {

@@ -24,6 +24,14 @@ export interface PersistedState {
   lastReport?: LastReport;
   /** The update the collector offered, with the Node.js it needs when that is newer than the running one. */
   update?: Offer;
+  /**
+   * What the "yes" covered beyond the base payload: insight groups (`flows`)
+   * and metric providers (`ext:<id>`). A state saved before this existed
+   * covers the base payload only, so nothing new is sent without a new "yes".
+   */
+  covered?: string[];
+  /** Items a user said no to while keeping the rest on; not asked about again. */
+  declined?: string[];
 }
 
 /** The on-disk form: times as ISO strings so the file stays readable. */
@@ -32,6 +40,16 @@ interface StoredState {
   choice?: unknown;
   lastReport?: { at?: unknown; ok?: unknown };
   update?: { version?: unknown; node?: unknown; newer?: { version?: unknown; node?: unknown } };
+  covered?: unknown;
+  declined?: unknown;
+}
+
+const ITEM = /^(?:[a-z]{1,32}|ext:[A-Za-z0-9@][A-Za-z0-9@/._-]{0,63})$/;
+
+/** A stored list of consent items, whole or not at all: a list we cannot read covers nothing. */
+function parseItems(raw: unknown): string[] | null {
+  if (!Array.isArray(raw) || raw.length > 64 || !raw.every((item) => typeof item === 'string' && ITEM.test(item))) return null;
+  return [...new Set(raw as string[])];
 }
 
 export function newInstanceId(): string {
@@ -50,6 +68,12 @@ export function parseState(stored: unknown): { state: PersistedState; repaired: 
   if (raw.lastReport !== undefined) {
     const at = typeof raw.lastReport?.at === 'string' ? Date.parse(raw.lastReport.at) : NaN;
     if (!Number.isNaN(at) && typeof raw.lastReport?.ok === 'boolean') state.lastReport = { at, ok: raw.lastReport.ok };
+    else repaired = true;
+  }
+  for (const key of ['covered', 'declined'] as const) {
+    if (raw[key] === undefined) continue;
+    const items = parseItems(raw[key]);
+    if (items) state[key] = items;
     else repaired = true;
   }
   if (raw.update !== undefined) {
@@ -88,6 +112,8 @@ function toStored(state: PersistedState): StoredState {
     ...(state.choice !== undefined ? { choice: state.choice } : {}),
     ...(state.lastReport ? { lastReport: { at: new Date(state.lastReport.at).toISOString(), ok: state.lastReport.ok } } : {}),
     ...(state.update ? { update: state.update } : {}),
+    ...(state.covered?.length ? { covered: state.covered } : {}),
+    ...(state.declined?.length ? { declined: state.declined } : {}),
   };
 }
 

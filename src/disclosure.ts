@@ -20,9 +20,11 @@ export function disclosure(decision: Decision, options: Options, destination: st
   });
   return [
     t('disclosure.title', { state: t(stateKey(decision)) }),
-    `  ${t('disclosure.what')}`,
+    // "Nothing about your flows" is no longer true once a group such as `flows` is listed.
+    `  ${t(options.include.length > 0 ? 'disclosure.what-insight' : 'disclosure.what')}`,
     `  ${destination ? t('disclosure.where', { url: destination }) : t('disclosure.nowhere')}`,
     `  ${when}`,
+    ...(options.include.length > 0 ? [`  ${t('disclosure.include', { groups: options.include.join(', ') })}`] : []),
     `  ${t('disclosure.opt-out', { file: optOutFile })}`,
   ].join('\n');
 }

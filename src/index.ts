@@ -1,25 +1,37 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { mountAdminApi } from './admin-api';
 import { realClock } from './clock';
 import { isEnvSet, readSection } from './config';
+import { guardedReader } from './insight/features';
+import { PROVIDER_TYPE, ProviderDefinition } from './insight/providers';
+import { InsightSources } from './insight/sources';
 import { ConsentStore } from './consent-store';
 import { createLogger, errorMessage, LOG_PREFIX, Logger } from './log';
 import type { NodeRedApi } from './red';
-import { Sender, TelemetryService } from './service';
+import { Sender, TelemetryService, TOPIC_STATUS, TOPIC_UPDATE } from './service';
 
 const PLUGIN_ID = 'node-red-telemetry';
 /** undici 6 and AbortSignal.any need this; older Node.js gets a message, not a crash. */
 const NODE_RANGE = '>=18.17.0';
 
-/** Survives a palette re-install in the same process, which loads this module again. */
+/**
+ * Module state survives a palette remove and re-install in the same process:
+ * Node-RED requires the same file again and gets this module from Node's cache.
+ */
 let active: TelemetryService | null = null;
 let routesMounted = false;
+/** From onadd until the module is removed through the palette; the admin routes answer only meanwhile. */
+let installed = false;
+/** Undoes what {@link wire} hooked into Node-RED, so a stopped service hears nothing more. */
+let unwire: (() => void) | null = null;
+/** This package's own package.json: gone once the palette's `npm remove` has run. */
+const OWN_PACKAGE_JSON = path.join(__dirname, '..', 'package.json');
 
 function pluginVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(OWN_PACKAGE_JSON, 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -36,19 +48,32 @@ function userDirOf(RED: NodeRedApi): string | undefined {
 }
 
 /**
+ * Plugins registered with the metric provider type. `getByType` is in the
+ * plugin API since Node-RED 1.3 but not in src/red.ts's typed slice, so it is
+ * looked up here, guarded.
+ */
+function providersOf(RED: NodeRedApi): ProviderDefinition[] {
+  const plugins = RED.plugins as NodeRedApi['plugins'] & { getByType?: (type: string) => unknown };
+  const found = typeof plugins.getByType === 'function' ? plugins.getByType(PROVIDER_TYPE) : [];
+  return Array.isArray(found) ? (found as ProviderDefinition[]) : [];
+}
+
+/**
  * undici is most of the plugin's memory (see BENCHMARKS.md): load it on the
  * first report, so an instance that is off or undecided never pays for it.
  */
 function lazySender(userAgent: string): Sender {
   let transport: import('./transport').Transport | null = null;
+  const get = (): import('./transport').Transport => {
+    if (!transport) {
+      const { Transport } = require('./transport') as typeof import('./transport');
+      transport = new Transport({ userAgent });
+    }
+    return transport;
+  };
   return {
-    send(url, payload, signal, limits) {
-      if (!transport) {
-        const { Transport } = require('./transport') as typeof import('./transport');
-        transport = new Transport({ userAgent });
-      }
-      return transport.send(url, payload, signal, limits);
-    },
+    send: (url, payload, signal, limits) => get().send(url, payload, signal, limits),
+    erase: (url, signal, limits) => get().erase(url, signal, limits),
     close: async () => transport?.close(),
   };
 }
@@ -60,7 +85,7 @@ function lazySender(userAgent: string): Sender {
 function mountRoutes(RED: NodeRedApi, log: Logger): void {
   if (routesMounted) return;
   try {
-    routesMounted = mountAdminApi(RED, () => active, log);
+    routesMounted = mountAdminApi(RED, () => active, log, () => installed);
   } catch (err) {
     log.error('unexpected', { error: errorMessage(err) });
   }
@@ -71,22 +96,58 @@ function stopQuietly(service: TelemetryService | null, log: Logger): void {
   service?.stop().catch((err: unknown) => log.debug('unexpected', { error: errorMessage(err) }));
 }
 
+/** Stops the running service and unhooks it from Node-RED's events. */
+function retire(log: Logger): TelemetryService | null {
+  const service = active;
+  active = null;
+  unwire?.();
+  unwire = null;
+  stopQuietly(service, log);
+  return service;
+}
+
+/**
+ * The module left the palette: nothing of it may keep running or answering.
+ * Its state in `.config.runtime.json` stays (README, "What it stores").
+ */
+function remove(RED: NodeRedApi, log: Logger): void {
+  installed = false;
+  const service = retire(log);
+  if (!service) return;
+  // Publishing without `retain` drops the retained copies, which would outlive the plugin in
+  // Node-RED's memory; an editor still open gets the status it shows and "no update" (ignored).
+  try {
+    RED.comms.publish(TOPIC_STATUS, service.status(), false);
+    RED.comms.publish(TOPIC_UPDATE, { version: null }, false);
+  } catch (err) {
+    log.debug('publish-failed', { error: errorMessage(err) });
+  }
+}
+
 function start(RED: NodeRedApi, log: Logger): void {
+  installed = true;
   mountRoutes(RED, log);
   // A palette re-install starts afresh: the old service stops whether or not the new one starts.
-  stopQuietly(active, log);
-  active = null;
+  retire(log);
   if (!semver.satisfies(process.versions.node, NODE_RANGE)) {
     log.warn('node-too-old', { version: process.versions.node, range: NODE_RANGE });
     return;
   }
   const nodeRedVersion = RED.version();
+  const userDir = userDirOf(RED);
+  const insight = new InsightSources({
+    userDir,
+    readSetting: guardedReader((key) => (RED.settings as unknown as Record<string, unknown>)[key]),
+    providerDefinitions: () => providersOf(RED),
+    now: () => realClock.now(),
+    uptime: () => process.uptime(),
+  });
   const service = new TelemetryService({
     // settings.js is code: the section may be a getter that throws.
     settingsSection: readSection(() => RED.settings.telemetry),
     argv: process.argv,
     env: process.env,
-    userDir: userDirOf(RED),
+    userDir,
     nodeRedVersion,
     store: new ConsentStore(RED.settings),
     log,
@@ -94,10 +155,12 @@ function start(RED: NodeRedApi, log: Logger): void {
     sender: lazySender(`Node-RED/${nodeRedVersion} node-red-telemetry/${pluginVersion()}`),
     clock: realClock,
     dryRun: isEnvSet(process.env.NODE_RED_TELEMETRY_DEBUG),
+    insight,
+    watchProcess: true,
   });
   try {
     service.start();
-    wire(RED, service, log);
+    unwire = wire(RED, service, log);
   } catch (err) {
     stopQuietly(service, log);
     throw err;
@@ -105,15 +168,31 @@ function start(RED: NodeRedApi, log: Logger): void {
   active = service;
 }
 
-function wire(RED: NodeRedApi, service: TelemetryService, log: Logger): void {
+/** Hooks the service into Node-RED's events; returns what unhooks it. */
+function wire(RED: NodeRedApi, service: TelemetryService, log: Logger): () => void {
   // All flows stop on shutdown (RED.stop) and when a user stops them; a full
   // deploy stops and starts them again, which re-arms the same due time.
-  RED.events.on('flows:stopped', (event: unknown) => {
+  const flowsStopped = (event: unknown): void => {
     if ((event as { type?: unknown } | undefined)?.type === 'full') service.pause();
-  });
-  RED.events.on('flows:started', () => service.resume());
+  };
+  const flowsStarted = (event: unknown): void => service.flowsStarted(event);
+  // Node-RED 3.x removes a module without calling onremove: its `node/removed`
+  // event, once npm has deleted this package, is the only sign.
+  const runtimeEvent = (event: unknown): void => {
+    if ((event as { id?: unknown } | undefined)?.id === 'node/removed' && !existsSync(OWN_PACKAGE_JSON)) remove(RED, log);
+  };
   // An embedding application closes the server after RED.stop(): that is final.
-  RED.server?.once('close', () => stopQuietly(service, log));
+  const serverClosed = (): void => stopQuietly(service, log);
+  RED.events.on('flows:stopped', flowsStopped);
+  RED.events.on('flows:started', flowsStarted);
+  RED.events.on('runtime-event', runtimeEvent);
+  RED.server?.once('close', serverClosed);
+  return () => {
+    RED.events.removeListener('flows:stopped', flowsStopped);
+    RED.events.removeListener('flows:started', flowsStarted);
+    RED.events.removeListener('runtime-event', runtimeEvent);
+    RED.server?.removeListener('close', serverClosed);
+  };
 }
 
 /** Node-RED's entry point for the plugin. Never throws into Node-RED. */
@@ -130,8 +209,11 @@ export = function nodeRedTelemetry(RED: NodeRedApi): void {
         }
       },
       onremove: () => {
-        stopQuietly(active, log);
-        active = null;
+        try {
+          remove(RED, log);
+        } catch (err) {
+          log.debug('unexpected', { error: errorMessage(err) });
+        }
       },
     });
   } catch (err) {

@@ -28,12 +28,16 @@ export interface NodeRedApi {
   };
   auth: { needsPermission(permission: string): RequestHandler };
   /** The HTTP server Node-RED was initialised with. */
-  server?: { once(event: 'close', listener: () => void): unknown };
+  server?: {
+    once(event: 'close', listener: () => void): unknown;
+    removeListener(event: 'close', listener: () => void): unknown;
+  };
   plugins: { registerPlugin(id: string, definition: PluginDefinition): void };
 }
 
 export interface PluginDefinition {
   type: string;
   onadd?(): void;
+  /** Called when the module is removed through the palette (Node-RED 4.0 and later; 3.x never calls it). */
   onremove?(): void;
 }

@@ -12,10 +12,20 @@ export interface Report {
   env: { nodejs: string; 'node-red': string };
 }
 
-/** The collector's answer, in the format Node-RED's own telemetry endpoint uses. */
+/** A Node-RED version this instance cannot run, and the Node.js range it needs. */
+export interface NodeRequirement {
+  node: string;
+}
+
+/**
+ * The collector's answer, in the format Node-RED's own telemetry endpoint uses.
+ * `requires` is ours: Node-RED's own client ignores it, the plugin names the
+ * Node.js a newer Node-RED needs.
+ */
 export interface VersionAnswer {
   latest?: string;
   next?: string;
+  requires?: Record<string, NodeRequirement>;
 }
 
 /** Top-level key of the collector's answer. */
@@ -48,6 +58,223 @@ function text(maxLength: number): { type: 'string'; minLength: 1; maxLength: num
   return { type: 'string', minLength: 1, maxLength, pattern: TEXT_PATTERN };
 }
 
+
+// ---- Insight groups (opt-in, issue 10) -------------------------------------------
+// Each group is an optional top-level property of the report, present only when
+// `telemetry.include` lists it and the stored consent covers it. The collector
+// validates them with the same schema below and rolls them up from the same lists.
+
+/** The opt-in groups, in the order the README, the preview and the editor list them. */
+export const INSIGHT_GROUPS = ['flows', 'features', 'environment', 'lifecycle'] as const;
+export type InsightGroup = (typeof INSIGHT_GROUPS)[number];
+
+/** The largest count any field holds; beyond it a value is clamped, never refused. */
+export const MAX_COUNT = 1_000_000;
+
+/**
+ * Node-RED's core node types (the `@node-red/nodes` package of 3.x to 5.x), the
+ * only types counted by name. Config nodes (`mqtt-broker`, `tls-config`...) are
+ * counted in `configNodes`, and every other type is folded into `other`.
+ */
+export const CORE_NODE_TYPES = [
+  'inject', 'debug', 'complete', 'catch', 'status', 'link in', 'link out', 'link call', 'comment', 'unknown',
+  'function', 'switch', 'change', 'range', 'template', 'delay', 'trigger', 'exec', 'rbe',
+  'mqtt in', 'mqtt out', 'http in', 'http response', 'http request', 'websocket in', 'websocket out',
+  'tcp in', 'tcp out', 'tcp request', 'udp in', 'udp out',
+  'csv', 'html', 'json', 'xml', 'yaml', 'split', 'join', 'sort', 'batch', 'file', 'file in', 'watch',
+] as const;
+export type CoreNodeType = (typeof CORE_NODE_TYPES)[number];
+
+/** The counts that describe a flow graph's shape; shared by `flows` and lifecycle `deploy` events. */
+export const GRAPH_COUNT_FIELDS = ['tabs', 'disabledTabs', 'subflows', 'subflowInstances', 'nodes', 'configNodes', 'groups', 'junctions', 'wires'] as const;
+export type GraphCounts = Record<(typeof GRAPH_COUNT_FIELDS)[number], number>;
+
+/** `flows`: counts only; never a name, label, id, property, credential or non-core type. */
+export interface FlowsInsight extends GraphCounts {
+  /** Node modules listed in `<userDir>/package.json` (what the palette manager installs). */
+  modules: number;
+  /** Nodes per core type, every other type in `other`; subflow instances are not in here. */
+  types: Partial<Record<CoreNodeType | 'other', number>>;
+}
+
+export const CONTEXT_STORE_KINDS = ['memory', 'localfilesystem', 'other'] as const;
+export const STORAGE_KINDS = ['default', 'other'] as const;
+
+/** `features`: which Node-RED features are switched on. */
+export interface FeaturesInsight {
+  adminAuth: boolean;
+  httpNodeAuth: boolean;
+  https: boolean;
+  projects: boolean;
+  /** Configured context stores per kind; Node-RED's default is one memory store. */
+  contextStores: Record<(typeof CONTEXT_STORE_KINDS)[number], number>;
+  functionExternalModules: boolean;
+  editorTheme: boolean;
+  disableEditor: boolean;
+  storage: (typeof STORAGE_KINDS)[number];
+}
+
+export const CONTAINER_KINDS = ['docker', 'podman', 'lxc', 'none'] as const;
+/** Raspberry Pi families as `/proc/device-tree/model` names them; `none` on anything else. */
+export const PI_MODELS = ['none', 'zero', '1', '2', '3', '4', '5', '400', '500', 'compute-module', 'other'] as const;
+export const UPTIME_BUCKETS = ['<1h', '1h-1d', '1d-7d', '7d-30d', '>30d'] as const;
+
+/** `environment`: the shape of the machine, read once at start (uptime at report time). */
+export interface EnvironmentInsight {
+  cpus: number;
+  /** Total memory, rounded to GiB. */
+  memoryGiB: number;
+  /** Free space on the user directory's filesystem, rounded to GiB; absent when it cannot be read. */
+  diskFreeGiB?: number;
+  container: (typeof CONTAINER_KINDS)[number];
+  kubernetes: boolean;
+  ci: boolean;
+  officialDockerImage: boolean;
+  piModel: (typeof PI_MODELS)[number];
+  uptime: (typeof UPTIME_BUCKETS)[number];
+}
+
+export const LIFECYCLE_EVENT_TYPES = ['start', 'stop', 'crash', 'deploy'] as const;
+export const DEPLOY_TYPES = ['full', 'flows', 'nodes'] as const;
+/** The most events one report carries, and the longest they are kept. */
+export const MAX_LIFECYCLE_EVENTS = 100;
+export const MAX_LIFECYCLE_AGE_DAYS = 7;
+/** What a crash names when no npm module can be told: Node-RED itself, Node.js, or code outside any package. */
+export const UNKNOWN_MODULE = 'unknown';
+/** An npm package name (scoped or not), as npm accepts new ones. */
+export const NPM_NAME_PATTERN = '^(?:@[a-z0-9][a-z0-9._~-]{0,99}/)?[a-z0-9][a-z0-9._~-]{0,213}$';
+/** A JavaScript constructor name such as `TypeError`; anything else becomes `Error`. */
+export const ERROR_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]{0,63}$';
+
+interface EventBase {
+  /** The UTC day it happened, `YYYY-MM-DD`: enough for daily counts, no finer. */
+  day: string;
+}
+export type LifecycleEvent =
+  | (EventBase & { type: 'start' | 'stop' })
+  | (EventBase & { type: 'crash'; error: string; module: string })
+  | (EventBase & { type: 'deploy'; deploy: (typeof DEPLOY_TYPES)[number]; graph: GraphCounts });
+
+/** `lifecycle`: what happened since the last delivered report, oldest first. */
+export interface LifecycleInsight {
+  events: LifecycleEvent[];
+}
+
+/** Metric providers: `ext["<plugin id>"]` holds that plugin's flat fields. */
+export const MAX_PROVIDERS = 8;
+export const MAX_PROVIDER_FIELDS = 32;
+/** Serialised size of one provider's fields; larger is skipped whole. */
+export const MAX_PROVIDER_BYTES = 1024;
+export const MAX_PROVIDER_STRING = 128;
+export const PROVIDER_ID_PATTERN = '^[A-Za-z0-9@][A-Za-z0-9@/._-]{0,63}$';
+export const PROVIDER_FIELD_PATTERN = '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$';
+export type ProviderValue = string | number | boolean | null;
+export type ProviderFields = Record<string, ProviderValue>;
+
+/** The groups as they appear in a report; each optional. */
+export interface InsightReport {
+  flows?: FlowsInsight;
+  features?: FeaturesInsight;
+  environment?: EnvironmentInsight;
+  lifecycle?: LifecycleInsight;
+  ext?: Record<string, ProviderFields>;
+}
+
+/** A report with whatever groups its consent covers. */
+export type FullReport = Report & InsightReport;
+
+/** Field names per group, for roll-ups and the README, in payload order. */
+export const INSIGHT_FIELDS = {
+  flows: [...GRAPH_COUNT_FIELDS, 'modules', 'types'],
+  features: ['adminAuth', 'httpNodeAuth', 'https', 'projects', 'contextStores', 'functionExternalModules', 'editorTheme', 'disableEditor', 'storage'],
+  environment: ['cpus', 'memoryGiB', 'diskFreeGiB', 'container', 'kubernetes', 'ci', 'officialDockerImage', 'piModel', 'uptime'],
+  lifecycle: ['events'],
+} as const satisfies Record<InsightGroup, readonly string[]>;
+
+const count = { type: 'integer', minimum: 0, maximum: MAX_COUNT } as const;
+const bool = { type: 'boolean' } as const;
+const oneOf = <T extends readonly string[]>(values: T) => ({ type: 'string', enum: values }) as const;
+const closed = <P extends Record<string, unknown>>(properties: P, required: readonly string[] = Object.keys(properties)) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+
+const graphSchema = closed(Object.fromEntries(GRAPH_COUNT_FIELDS.map((f) => [f, count])) as Record<(typeof GRAPH_COUNT_FIELDS)[number], typeof count>);
+const DAY_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+const day = { type: 'string', pattern: DAY_PATTERN, maxLength: 10 } as const;
+
+/** The JSON Schema of each group, strict: types, ranges, enumerations, caps, nothing undeclared. */
+export const INSIGHT_JSON_SCHEMAS = {
+  flows: closed({
+    ...graphSchema.properties,
+    modules: count,
+    types: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries([...CORE_NODE_TYPES, 'other'].map((t) => [t, count])) as Record<CoreNodeType | 'other', typeof count>,
+    },
+  }),
+  features: closed({
+    adminAuth: bool,
+    httpNodeAuth: bool,
+    https: bool,
+    projects: bool,
+    contextStores: closed({ memory: { type: 'integer', minimum: 0, maximum: 100 }, localfilesystem: { type: 'integer', minimum: 0, maximum: 100 }, other: { type: 'integer', minimum: 0, maximum: 100 } }),
+    functionExternalModules: bool,
+    editorTheme: bool,
+    disableEditor: bool,
+    storage: oneOf(STORAGE_KINDS),
+  }),
+  environment: closed(
+    {
+      cpus: { type: 'integer', minimum: 1, maximum: 4096 },
+      memoryGiB: { type: 'integer', minimum: 0, maximum: 65536 },
+      diskFreeGiB: { type: 'integer', minimum: 0, maximum: MAX_COUNT },
+      container: oneOf(CONTAINER_KINDS),
+      kubernetes: bool,
+      ci: bool,
+      officialDockerImage: bool,
+      piModel: oneOf(PI_MODELS),
+      uptime: oneOf(UPTIME_BUCKETS),
+    },
+    ['cpus', 'memoryGiB', 'container', 'kubernetes', 'ci', 'officialDockerImage', 'piModel', 'uptime'],
+  ),
+  lifecycle: closed({
+    events: {
+      type: 'array',
+      maxItems: MAX_LIFECYCLE_EVENTS,
+      items: {
+        oneOf: [
+          closed({ type: oneOf(['start', 'stop'] as const), day }),
+          closed({
+            type: { const: 'crash' },
+            day,
+            error: { type: 'string', pattern: ERROR_NAME_PATTERN, maxLength: 64 },
+            module: { type: 'string', pattern: NPM_NAME_PATTERN, maxLength: 214 },
+          }),
+          closed({ type: { const: 'deploy' }, day, deploy: oneOf(DEPLOY_TYPES), graph: graphSchema }),
+        ],
+      },
+    },
+  }),
+  ext: {
+    type: 'object',
+    maxProperties: MAX_PROVIDERS,
+    propertyNames: { pattern: PROVIDER_ID_PATTERN, maxLength: 64 },
+    additionalProperties: {
+      type: 'object',
+      maxProperties: MAX_PROVIDER_FIELDS,
+      propertyNames: { pattern: PROVIDER_FIELD_PATTERN, maxLength: 64 },
+      additionalProperties: {
+        oneOf: [
+          { type: 'string', maxLength: MAX_PROVIDER_STRING, pattern: TEXT_PATTERN },
+          { type: 'number', minimum: -1e15, maximum: 1e15 },
+          { type: 'boolean' },
+          { type: 'null' },
+        ],
+      },
+    },
+  },
+} as const;
+
 /**
  * The report as a JSON Schema (draft-07), for validators. Plain data with no
  * dependency, so the plugin carries it at no cost and the collector checks
@@ -78,5 +305,7 @@ export const REPORT_JSON_SCHEMA = {
         'node-red': text(FIELD_LIMITS['env.node-red']),
       },
     },
+    // Optional: each present only when telemetry.include lists it and the consent covers it.
+    ...INSIGHT_JSON_SCHEMAS,
   },
 } as const;

@@ -2,13 +2,17 @@ import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Clock } from './clock';
 import { Decision, displayUrl, envProblems, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
-import type { ConsentStore } from './consent-store';
+import { ConsentStore, newInstanceId } from './consent-store';
 import { disclosure } from './disclosure';
 import { formatDuration } from './durations';
 import { errorMessage, Logger } from './log';
+import { coverage, Coverage, providerItem } from './insight/coverage';
+import { QueueSnapshot } from './insight/event-queue';
+import { crashEvent, deployEvent, simpleEvent, watchProcess } from './insight/lifecycle';
+import type { InsightSources } from './insight/sources';
 import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
-import { Report } from './schema';
+import { FullReport, InsightGroup, LifecycleEvent } from './schema';
 import type { SendOutcome } from './transport';
 import { Offer, offerUpdate, parseAnswer, reviewOffer, sameOffer } from './updates';
 
@@ -20,6 +24,8 @@ export const TOPIC_UPDATE = 'node-red-telemetry/update';
 
 export interface Sender {
   send(url: URL, payload: unknown, signal: AbortSignal, limits: { attemptTimeoutMs: number }): Promise<SendOutcome>;
+  /** DELETE of what the collector holds for the instance at `url`. */
+  erase(url: URL, signal: AbortSignal, limits: { attemptTimeoutMs: number }): Promise<SendOutcome>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,32 @@ export interface ServiceDeps {
   clock: Clock;
   /** Log the exact payload instead of sending it (NODE_RED_TELEMETRY_DEBUG). */
   dryRun: boolean;
+  /** Where the opt-in groups are read from; without it only the base payload exists. */
+  insight?: InsightSources;
+  /** Hook the process for crash and stop events (the real plugin does; unit tests need not). */
+  watchProcess?: boolean;
+}
+
+/** A provider as the editor lists it. */
+export interface ProviderInfo {
+  id: string;
+  name: string;
+}
+
+/** The last erasure asked for in this process. */
+export type Erasure =
+  | { state: 'running'; at: string }
+  | { state: 'done'; at: string; deleted: number }
+  | { state: 'failed'; at: string; error: string };
+
+/** What a user agreed to in one PUT /telemetry. */
+export interface ChoiceOptions {
+  /** Items the "yes" covers; all wanted items when absent. */
+  covers?: readonly string[];
+  /** Items declined while the rest stays on. */
+  declines?: readonly string[];
+  /** With `enabled: false`: also ask the collector to delete what this instance sent. */
+  erase?: boolean;
 }
 
 /** What the admin API returns and the editor shows. */
@@ -52,7 +84,17 @@ export interface Status {
   nextReportAt: string | null;
   /** The configured rhythm, in the syntax of the settings ("30m", "24h"). */
   schedule: { initialDelay: string; interval: string };
-  preview: Report;
+  /** The exact payload with every enabled group and provider (pending ones included, declined ones not). */
+  preview: FullReport;
+  /** Groups `telemetry.include` lists. */
+  include: InsightGroup[];
+  /** Metric provider plugins installed. */
+  providers: ProviderInfo[];
+  /** Items reports carry now, beyond the base payload. */
+  covered: string[];
+  /** Items in the preview that need a "yes" before they are sent. */
+  pending: string[];
+  erasure: Erasure | null;
 }
 
 export type ChoiceResult =
@@ -75,6 +117,12 @@ export class TelemetryService {
   private inFlight: AbortController | null = null;
   private paused = false;
   private stopped = false;
+  /** The first flows:started is Node-RED loading its flows; later ones are deploys. */
+  private flowsLoaded = false;
+  private erasure: Erasure | null = null;
+  private erasing: AbortController | null = null;
+  /** Providers already warned about in this process: one warning each. */
+  private readonly warnedProviders = new Set<string>();
 
   constructor(private readonly deps: ServiceDeps) {
     const resolved = resolveSettings(deps.settingsSection);
@@ -124,18 +172,97 @@ export class TelemetryService {
       this.persist((state) => state);
     }
     this.publishUpdate();
+    if (this.options.include.includes('lifecycle') && this.deps.insight?.queue) {
+      this.record(simpleEvent('start', this.deps.clock.now()));
+      if (this.deps.watchProcess) {
+        watchProcess({
+          crash: (err) => this.record(crashEvent(err, this.deps.clock.now())),
+          exit: (code) => {
+            if (code === 0) this.record(simpleEvent('stop', this.deps.clock.now()));
+          },
+        });
+      }
+    }
     this.reschedule();
   }
 
-  /** The exact payload the next report carries. */
-  preview(): Report {
-    return buildReport(this.deps.store.get().instanceId, this.deps.nodeRedVersion);
+  /** What may be sent now, and what still needs a "yes". */
+  coverage(): Coverage {
+    const decision = this.decision();
+    const { covered, declined } = this.deps.store.get();
+    return coverage({
+      include: this.deps.insight ? this.options.include : [],
+      providers: this.providerList().map((p) => p.id),
+      settingsOn: decision.reason === 'settings' && decision.enabled === true,
+      covered: covered ?? [],
+      declined: declined ?? [],
+    });
+  }
+
+  private providerList(): ProviderInfo[] {
+    return this.deps.insight?.providers().map(({ id, name }) => ({ id, name })) ?? [];
+  }
+
+  /** Queues a lifecycle event, only while telemetry is on and the consent covers the group. */
+  private record(event: LifecycleEvent): void {
+    const queue = this.deps.insight?.queue;
+    if (!queue || this.stopped || this.decision().enabled !== true || !this.coverage().groups.includes('lifecycle')) return;
+    queue.append(event);
+  }
+
+  /** Node-RED started flows: at load, or after a deploy (`type` full, flows or nodes). */
+  flowsStarted(event: unknown): void {
+    const flows = this.deps.insight?.flowsStarted(event) ?? [];
+    if (this.flowsLoaded) {
+      const type = (event as { type?: unknown } | undefined)?.type;
+      const deploy = deployEvent(type, flows, this.deps.clock.now());
+      if (deploy) this.record(deploy);
+    }
+    this.flowsLoaded = true;
+    this.resume();
+    // By now every plugin is registered: ask the providers once, so the preview shows their fields.
+    void this.refreshProviders(this.providerList().map((p) => p.id)).then(() => this.publishStatus());
+  }
+
+  /** Asks providers afresh; a throwing, slow or invalid one is skipped with one warning. */
+  private async refreshProviders(ids: readonly string[]): Promise<void> {
+    const insight = this.deps.insight;
+    if (!insight || ids.length === 0) return;
+    try {
+      for (const result of await insight.refreshProviders(ids)) {
+        if (result.ok || this.warnedProviders.has(result.id)) continue;
+        this.warnedProviders.add(result.id);
+        this.deps.log.warn('provider-skipped', { id: result.id, problem: this.deps.log.text(`provider-problem.${result.problem}`) });
+      }
+    } catch (err) {
+      this.deps.log.debug('unexpected', { error: errorMessage(err) });
+    }
+  }
+
+  /** The exact payload with every enabled group: what the preview shows and a "yes" agrees to. */
+  preview(): FullReport {
+    const cov = this.coverage();
+    const { declined = [] } = this.deps.store.get();
+    const shown = cov.wanted.filter((item) => !declined.includes(item));
+    return this.build(
+      this.options.include.filter((g) => shown.includes(g)),
+      this.providerList().map((p) => p.id).filter((id) => shown.includes(providerItem(id))),
+      this.deps.insight?.queue?.snapshot() ?? null,
+    );
+  }
+
+  private build(groups: readonly InsightGroup[], providers: readonly string[], queued: QueueSnapshot | null): FullReport {
+    const { instanceId } = this.deps.store.get();
+    const insight = this.deps.insight;
+    if (!insight) return buildReport(instanceId, this.deps.nodeRedVersion);
+    return buildReport(instanceId, this.deps.nodeRedVersion, { groups, sources: insight, events: queued?.events ?? [], ext: insight.ext(providers) });
   }
 
   status(): Status {
     const decision = this.decision();
     const { lastReport } = this.deps.store.get();
     const due = decision.enabled === true ? this.timer.due : null;
+    const cov = this.coverage();
     return {
       enabled: decision.enabled,
       reason: decision.reason,
@@ -145,22 +272,44 @@ export class TelemetryService {
       nextReportAt: due === null ? null : new Date(due).toISOString(),
       schedule: { initialDelay: formatDuration(this.options.initialDelay), interval: formatDuration(this.options.interval) },
       preview: this.preview(),
+      include: this.deps.insight ? [...this.options.include] : [],
+      providers: this.providerList(),
+      covered: decision.enabled === true ? [...cov.groups, ...cov.providers.map(providerItem)] : [],
+      pending: cov.pending,
+      erasure: this.erasure ? { ...this.erasure } : null,
     };
   }
 
   /** Records a user's choice and applies it at once: arms the schedule, or cancels it and any send under way. */
-  async setChoice(enabled: boolean): Promise<ChoiceResult> {
+  async setChoice(enabled: boolean, options: ChoiceOptions = {}): Promise<ChoiceResult> {
     const decision = this.decision();
-    if (isFixed(decision)) return { ok: false, code: 'decision_fixed', decision };
+    // settings.js switched it on and covers what it lists; a provider still needs its own "yes".
+    const widening = enabled && decision.reason === 'settings' && decision.enabled === true;
+    if (isFixed(decision) && !widening) return { ok: false, code: 'decision_fixed', decision };
+    const wanted = this.coverage().wanted;
+    // A PUT that only declines covers nothing new; one that names nothing covers all it would show.
+    const covers = (options.covers ?? (options.declines ? [] : wanted)).filter((item) => wanted.includes(item));
+    const declines = (options.declines ?? []).filter((item) => wanted.includes(item) && !covers.includes(item));
     let saveError: string | null = null;
     try {
-      await this.deps.store.update((state) => ({ ...state, choice: enabled }));
+      await this.deps.store.update((state) => {
+        if (!enabled) return { ...state, choice: false, covered: undefined, declined: undefined };
+        const covered = [...new Set([...(state.covered ?? []), ...covers])].filter((item) => !declines.includes(item));
+        const declined = [...new Set([...(state.declined ?? []), ...declines])].filter((item) => !covered.includes(item));
+        return { ...state, ...(widening ? {} : { choice: true }), covered, declined };
+      });
     } catch (err) {
       saveError = errorMessage(err);
       this.deps.log.error('save-failed', { error: saveError });
     }
-    if (!enabled) this.inFlight?.abort();
-    this.deps.log.info(enabled ? 'consent-given' : 'consent-withdrawn');
+    if (!enabled) {
+      this.inFlight?.abort();
+      // Withdrawn: what was queued was agreed to be sent, not kept.
+      this.deps.insight?.queue?.clear();
+    }
+    if (widening) this.deps.log.info('consent-widened', { items: covers.join(', ') || '-' });
+    else this.deps.log.info(enabled ? 'consent-given' : 'consent-withdrawn');
+    if (!enabled && options.erase) this.startErasure();
     this.reschedule();
     const status = this.status();
     return saveError === null ? { ok: true, status } : { ok: false, code: 'not_saved', error: saveError, status };
@@ -178,10 +327,63 @@ export class TelemetryService {
     this.reschedule();
   }
 
+  /**
+   * Asks the collector to delete this instance's reports, and starts a new
+   * instance id at once, so that no later report can be linked to the erased
+   * ones. The result is logged and published with the status.
+   */
+  private startErasure(): void {
+    const { log, clock } = this.deps;
+    const oldId = this.deps.store.get().instanceId;
+    this.persist((state) => ({ ...state, instanceId: newInstanceId(), lastReport: undefined }));
+    this.last = null;
+    this.erasing?.abort();
+    const at = (): string => new Date(clock.now()).toISOString();
+    const url = this.options.url;
+    if (!url) {
+      this.erasure = { state: 'failed', at: at(), error: 'no-url' };
+      log.warn('erase-failed', { url: '-', error: log.text('erase-no-url') });
+      return;
+    }
+    const target = new URL(url.href);
+    target.pathname = `${target.pathname.replace(/\/+$/, '')}/${encodeURIComponent(oldId)}`;
+    target.search = '';
+    const destination = displayUrl(target);
+    const controller = new AbortController();
+    this.erasing = controller;
+    this.erasure = { state: 'running', at: at() };
+    log.info('erase-started', { url: destination });
+    this.deps.sender
+      .erase(target, controller.signal, { attemptTimeoutMs: this.options.timeout })
+      .then(
+        (outcome) => {
+          if (outcome.ok) {
+            const deleted = (outcome.answer as { deleted?: unknown } | undefined)?.deleted;
+            const count = typeof deleted === 'number' && Number.isInteger(deleted) && deleted >= 0 ? deleted : 0;
+            this.erasure = { state: 'done', at: at(), deleted: count };
+            log.info('erased', { url: destination, deleted: count, attempts: outcome.attempts });
+          } else {
+            this.erasure = { state: 'failed', at: at(), error: outcome.error };
+            log.warn('erase-failed', { url: destination, error: outcome.error });
+          }
+        },
+        (err: unknown) => {
+          this.erasure = { state: 'failed', at: at(), error: errorMessage(err) };
+          log.warn('erase-failed', { url: destination, error: errorMessage(err) });
+        },
+      )
+      .finally(() => {
+        if (this.erasing === controller) this.erasing = null;
+        this.publishStatus();
+      });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer.clear();
     this.inFlight?.abort();
+    this.erasing?.abort();
+    if (this.deps.watchProcess) watchProcess(null);
     await this.deps.sender.close();
   }
 
@@ -206,15 +408,21 @@ export class TelemetryService {
     const { log, clock } = this.deps;
     try {
       if (this.decision().enabled !== true) return;
-      const payload = this.preview();
+      // In flight from here: a reschedule meanwhile (a choice, a pause) must not arm a second report.
+      const controller = new AbortController();
+      this.inFlight = controller;
+      const cov = this.coverage();
+      // Bounded by the providers' timeout; nothing is asked of a provider the consent does not cover.
+      await this.refreshProviders(cov.providers);
+      if (controller.signal.aborted || this.decision().enabled !== true) return;
+      const queued = cov.groups.includes('lifecycle') ? (this.deps.insight?.queue?.snapshot() ?? null) : null;
+      const payload = this.build(cov.groups, cov.providers, queued);
       if (this.deps.dryRun) {
         log.info('dry-run', { payload: JSON.stringify(payload) });
         this.last = { at: clock.now(), ok: true };
         return;
       }
       log.debug('payload', { payload: JSON.stringify(payload) });
-      const controller = new AbortController();
-      this.inFlight = controller;
       const outcome = await this.deps.sender.send(url, payload, controller.signal, { attemptTimeoutMs: this.options.timeout });
       this.inFlight = null;
       // Withdrawn or stopped mid-flight: nothing was agreed to be recorded.
@@ -225,6 +433,7 @@ export class TelemetryService {
       this.last = { at: clock.now(), ok: outcome.ok };
       const lastReport = this.last;
       this.persist((state) => ({ ...state, lastReport }));
+      if (outcome.ok && queued) this.deps.insight?.queue?.acknowledge(queued);
       if (outcome.ok) this.applyAnswer(outcome.answer, outcome.answerProblem);
     } catch (err) {
       log.error('unexpected', { error: errorMessage(err) });

@@ -131,11 +131,28 @@ export class Transport {
    * `attemptTimeoutMs` given here (the `timeout` setting) wins over the constructor's.
    */
   async send(url: URL, payload: unknown, signal: AbortSignal, limits: Partial<Pick<TransportOptions, 'attemptTimeoutMs'>> = {}): Promise<SendOutcome> {
+    return this.exchange('POST', url, JSON.stringify(payload), signal, limits);
+  }
+
+  /**
+   * Asks the collector to delete what it holds for an instance
+   * (`DELETE <url>/<instanceId>`), bounded and retried exactly like a report.
+   */
+  async erase(url: URL, signal: AbortSignal, limits: Partial<Pick<TransportOptions, 'attemptTimeoutMs'>> = {}): Promise<SendOutcome> {
+    return this.exchange('DELETE', url, undefined, signal, limits);
+  }
+
+  private async exchange(
+    method: 'POST' | 'DELETE',
+    url: URL,
+    body: string | undefined,
+    signal: AbortSignal,
+    limits: Partial<Pick<TransportOptions, 'attemptTimeoutMs'>>,
+  ): Promise<SendOutcome> {
     const options = { ...this.options, ...limits };
-    const body = JSON.stringify(payload);
     const deadline = Date.now() + reportTimeLimit(options);
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt(url, body, signal, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
+      const result = await this.attempt(method, url, body, signal, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
       if (result.kind === 'accepted') {
         const { status, answer, answerProblem } = result;
         return { ok: true, status, attempts: attempt, answer, ...(answerProblem ? { answerProblem } : {}) };
@@ -166,7 +183,7 @@ export class Transport {
    * One attempt, ended by its own timer whatever stage it is in: connecting,
    * CONNECT to a proxy, waiting for headers, or reading a trickled answer.
    */
-  private async attempt(url: URL, body: string, signal: AbortSignal, limitMs: number): Promise<AttemptResult> {
+  private async attempt(method: 'POST' | 'DELETE', url: URL, body: string | undefined, signal: AbortSignal, limitMs: number): Promise<AttemptResult> {
     if (signal.aborted) return { kind: 'network', error: 'aborted' };
     // undici reads 0 as "no timeout".
     const limit = Math.max(1, Math.floor(limitMs));
@@ -184,9 +201,13 @@ export class Transport {
       let response: Dispatcher.ResponseData;
       try {
         response = await untilAborted(request(url, {
-          method: 'POST',
+          method,
           body,
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'user-agent': this.options.userAgent },
+          headers: {
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            accept: 'application/json',
+            'user-agent': this.options.userAgent,
+          },
           dispatcher: this.dispatcher,
           signal: controller.signal,
           headersTimeout: limit,

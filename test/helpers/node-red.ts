@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -37,6 +37,28 @@ export interface NodeRedOptions {
   runtimeSettings?: Record<string, unknown>;
   /** Extra files in the user directory, by name. */
   files?: Record<string, string>;
+  /**
+   * Node module folders (test/fixtures/...) installed as the palette manager
+   * does: linked into `<userDir>/node_modules` and listed in `<userDir>/package.json`.
+   */
+  modules?: string[];
+}
+
+/** A test fixture package under test/fixtures. */
+export function fixture(name: string): string {
+  return path.join(REPO_ROOT, 'test', 'fixtures', name);
+}
+
+function installModules(userDir: string, modules: string[]): void {
+  const dependencies: Record<string, string> = {};
+  for (const dir of modules) {
+    const name = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string }).name;
+    mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+    const link = path.join(userDir, 'node_modules', name);
+    if (!existsSync(link)) symlinkSync(dir, link, 'dir');
+    dependencies[name] = `file:${dir}`;
+  }
+  writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies }, null, 2));
 }
 
 export interface ApiResponse {
@@ -89,6 +111,7 @@ export class NodeRedProcess {
     if (options.runtimeSettings) {
       writeFileSync(path.join(userDir, '.config.runtime.json'), JSON.stringify(options.runtimeSettings));
     }
+    if (options.modules) installModules(userDir, options.modules);
     for (const [name, content] of Object.entries(options.files ?? {})) {
       writeFileSync(path.join(userDir, name), content);
     }
@@ -127,8 +150,8 @@ export class NodeRedProcess {
     return level ? lines.filter((l) => l.includes(`[${level}] [node-red-telemetry]`)) : lines;
   }
 
-  async api(method: string, route: string, body?: unknown, token?: string): Promise<ApiResponse> {
-    const headers: Record<string, string> = {};
+  async api(method: string, route: string, body?: unknown, token?: string, extraHeaders: Record<string, string> = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     const res = await fetch(this.baseUrl + route, {
@@ -168,6 +191,20 @@ export class NodeRedProcess {
 
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Waits for Node-RED to end on its own (a crash), with its exit code. */
+  async waitForExit(timeoutMs = 10000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Node-RED still running after ${timeoutMs}ms:\n${this.output}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+      running.delete(this);
+    }
   }
 
   /** Stops Node-RED as Ctrl-C does, and waits for the process to end. */

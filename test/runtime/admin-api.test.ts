@@ -21,7 +21,8 @@ describe('runtime: the admin API (real Node-RED)', function () {
     red = await NodeRedProcess.start({ settings: { telemetry: telemetry() } });
     const { status, body } = await red.api('GET', '/telemetry');
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body).sort(), ['enabled', 'lastReport', 'nextReportAt', 'preview', 'reason', 'schedule', 'update', 'url']);
+    assert.deepEqual(Object.keys(body).sort(), ['covered', 'enabled', 'erasure', 'include', 'lastReport', 'nextReportAt', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'url']);
+    assert.deepEqual([body.include, body.providers, body.covered, body.pending, body.erasure], [[], [], [], [], null]);
     assert.deepEqual(body.schedule, { initialDelay: '200ms', interval: '1h' });
     assert.deepEqual(
       { enabled: body.enabled, reason: body.reason, url: body.url, update: body.update, lastReport: body.lastReport, nextReportAt: body.nextReportAt },

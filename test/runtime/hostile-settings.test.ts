@@ -44,7 +44,7 @@ interface Row {
 
 const telemetry = (section: string): string => `settings.telemetry = ${section};`;
 const OPT_OUT = '.opt-out-from-anonymous-statistics';
-const known = 'enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout';
+const known = 'enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include';
 const pending = (extra: Partial<Expected> = {}): Expected => ({ enabled: null, reason: 'pending', url: 'collector', ...extra });
 const offBySettings: Expected = { enabled: false, reason: 'settings', url: null };
 
@@ -414,7 +414,11 @@ describe('runtime: hostile settings (real Node-RED, settings.js as code)', funct
       assert.equal(result.status, 200, `${where}\nGET /telemetry answered ${result.status}: ${String(result.body).slice(0, 200)}`);
       assert.match(result.contentType ?? '', /^application\/json/, `${where}\nGET /telemetry is not JSON`);
       const body = result.body as Record<string, unknown>;
-      assert.deepEqual(Object.keys(body).sort(), ['enabled', 'lastReport', 'nextReportAt', 'preview', 'reason', 'schedule', 'update', 'url'], `${where}\nstatus shape`);
+      assert.deepEqual(
+        Object.keys(body).sort(),
+        ['covered', 'enabled', 'erasure', 'include', 'lastReport', 'nextReportAt', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'url'],
+        `${where}\nstatus shape`,
+      );
       const url = row.expect.url === 'collector' ? result.collectorUrl : null;
       assert.deepEqual([body.enabled, body.reason, body.url], [row.expect.enabled, row.expect.reason, url], `${where}\noutcome (enabled, reason, url)`);
       if (row.expect.schedule) assert.deepEqual(body.schedule, row.expect.schedule, `${where}\nschedule`);

@@ -46,14 +46,15 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
   it('warns once for each malformed setting, naming it, and stays safe', async () => {
     const red = await start({
       settings: {
-        telemetry: { enabled: true, url: 'http://collector.example/ping', interval: 10, initialDelay: 'soon', updateNotification: 'no', colour: 'red' },
+        telemetry: { enabled: true, url: 'http://collector.example/ping', interval: 10, initialDelay: 'soon', updateNotification: 'no', colour: 'red', include: ['flows', 'flowz', 'flowz'] },
       },
     });
     await red.waitForLog(/Anonymous usage telemetry/);
     const warnings = red.pluginLines('warn').map((l) => l.replace(/^.*\[warn\] \[node-red-telemetry\] /, ''));
     // The url's own warning says nothing can be sent: no second "No collector is configured" line.
     assert.deepEqual(warnings.sort(), [
-      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout): ignored.',
+      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include): ignored.',
+      'Setting telemetry.include names an unknown group, "flowz" (known: flows, features, environment, lifecycle): ignored.',
       'Setting telemetry.initialDelay must be milliseconds or a duration such as "30m", "24h" or "1500ms", got "soon": using the default, 30m.',
       'Setting telemetry.interval is too short (at least 1s), got 10: using the default, 24h.',
       'Setting telemetry.updateNotification must be true or false, got "no": using the default, true.',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DecisionInputs, describeValue, displayUrl, envProblems, isEnvSet, isFixed, readSection, resolveDecision, resolveSettings } from '../../src/config';
+import { DecisionInputs, describeValue, displayUrl, envProblems, isEnvSet, isFixed, readSection, resolveDecision, resolveInclude, resolveSettings } from '../../src/config';
+import { INSIGHT_GROUPS } from '../../src/schema';
 
 const none: DecisionInputs = { argv: [], env: {}, optOutFile: false, settingsEnabled: undefined, storedChoice: undefined };
 
@@ -55,7 +56,7 @@ describe('config: the decision, strongest source first', () => {
 describe('config: the telemetry section of settings.js', () => {
   it('uses the defaults when there is no section', () => {
     const { options, enabled, problems } = resolveSettings(undefined);
-    assert.deepEqual(options, { url: null, updateNotification: true, initialDelay: 1800000, interval: 86400000, timeout: 30000 });
+    assert.deepEqual(options, { url: null, updateNotification: true, initialDelay: 1800000, interval: 86400000, timeout: 30000, include: [] });
     assert.equal(enabled, undefined);
     assert.deepEqual(problems, []);
   });
@@ -325,7 +326,49 @@ describe('config: every problem has its message', () => {
     runtime: { problem: Record<string, string> };
   };
   it('in en-US (the locales test checks the other five against it)', () => {
-    const codes = ['not-object', 'not-boolean', 'not-url', 'insecure-url', 'unknown-setting', 'unreadable', 'not-duration', 'duration-too-short', 'duration-too-long', 'env-odd-set', 'env-odd-unset', 'env-core-set'];
+    const codes = ['not-object', 'not-boolean', 'not-url', 'insecure-url', 'unknown-setting', 'unreadable', 'not-duration', 'duration-too-short', 'duration-too-long', 'env-odd-set', 'env-odd-unset', 'env-core-set', 'not-list', 'unknown-group'];
     assert.deepEqual(codes.filter((code) => !english.runtime.problem[code]), []);
+  });
+});
+
+describe('config: telemetry.include', () => {
+  it('keeps the known groups in the documented order, without duplicates', () => {
+    const { options, problems } = resolveSettings({ include: ['lifecycle', 'flows', 'flows', 'environment', 'features'] });
+    assert.deepEqual(options.include, ['flows', 'features', 'environment', 'lifecycle']);
+    assert.deepEqual(problems, []);
+  });
+
+  it('warns once per unknown group, naming it, and keeps the rest', () => {
+    const { options, problems } = resolveSettings({ include: ['flows', 'flowz', 'flowz', 'secrets'] });
+    assert.deepEqual(options.include, ['flows']);
+    assert.deepEqual(problems, [
+      { setting: 'telemetry.include', code: 'unknown-group', value: '"flowz"', outcome: 'ignored' },
+      { setting: 'telemetry.include', code: 'unknown-group', value: '"secrets"', outcome: 'ignored' },
+    ]);
+  });
+
+  for (const [label, value, shown] of [
+    ['a string', 'flows', '"flows"'],
+    ['an object', { flows: true }, '{ flows: true }'],
+    ['a list with a number', ['flows', 1], "[ 'flows', 1 ]"],
+    ['true', true, 'true'],
+  ] as const) {
+    it(`refuses ${label} with one clear warning: no group is sent`, () => {
+      const { options, problems, enabled } = resolveSettings({ enabled: true, include: value });
+      assert.deepEqual(options.include, []);
+      assert.equal(enabled, true, 'a bad include does not switch telemetry off');
+      assert.deepEqual(problems, [{ setting: 'telemetry.include', code: 'not-list', value: shown, outcome: 'no-groups' }]);
+    });
+  }
+
+  it('an include that cannot be read sends no group', () => {
+    const section = Object.defineProperty({}, 'include', { enumerable: true, get: () => { throw new Error('vault locked'); } });
+    const { options, problems } = resolveSettings(section);
+    assert.deepEqual(options.include, []);
+    assert.deepEqual(problems, [{ setting: 'telemetry.include', code: 'unreadable', error: 'vault locked', outcome: 'no-groups' }]);
+  });
+
+  it('every group name is a documented group', () => {
+    assert.deepEqual(resolveInclude([...INSIGHT_GROUPS]).unknown, []);
   });
 });

@@ -107,3 +107,23 @@ describe('consent store: writing', () => {
     assert.equal(settings.writes.length, 1);
   });
 });
+
+describe('consent store: what the consent covered', () => {
+  it('keeps well-formed lists of items', () => {
+    const { state, repaired } = parseState({ instanceId: 'a'.repeat(32), choice: true, covered: ['flows', 'ext:node-red-contrib-acme'], declined: ['lifecycle'] });
+    assert.deepEqual([state.covered, state.declined, repaired], [['flows', 'ext:node-red-contrib-acme'], ['lifecycle'], false]);
+  });
+
+  it('a list that cannot be read covers nothing, and is repaired', () => {
+    for (const covered of ['flows', [1], ['FLOWS; drop'], Array.from({ length: 65 }, (_, i) => `g${i}`)]) {
+      const { state, repaired } = parseState({ instanceId: 'a'.repeat(32), choice: true, covered });
+      assert.equal(state.covered, undefined, JSON.stringify(covered));
+      assert.equal(repaired, true);
+    }
+  });
+
+  it('a state saved before lists existed covers the base payload only', () => {
+    const { state, repaired } = parseState({ instanceId: 'a'.repeat(32), choice: true });
+    assert.deepEqual([state.covered, repaired], [undefined, false]);
+  });
+});

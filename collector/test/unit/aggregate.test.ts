@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { OTHER, publish, rollUp, UsageRow } from '../../src/aggregate';
 
-const row = (instanceId: string, nodeRed = '4.1.0', nodejs = '20.11.1', osType = 'Linux', arch = 'x64'): UsageRow => ({
+const row = (instanceId: string, nodeRed = '4.1.0', nodejs = '20.11.1', osType = 'Linux', arch = 'x64', client = 'node-red-telemetry'): UsageRow => ({
   instanceId,
   nodeRed,
   nodejs,
   osType,
   arch,
+  client,
 });
 
 describe('aggregate (pure)', () => {
   it('counts distinct instances, overall and per value', () => {
-    const result = rollUp([row('a'), row('a'), row('b', '4.0.0'), row('c', '4.1.0', '18.0.0', 'Darwin', 'arm64')]);
+    const result = rollUp([row('a'), row('a'), row('b', '4.0.0'), row('c', '4.1.0', '18.0.0', 'Darwin', 'arm64', 'node-red-core')]);
     assert.equal(result.instances, 3);
     assert.equal(result.reports, 4);
     assert.deepEqual(
       result.counts.map((c) => `${c.dimension}:${c.value}=${c.instances}`),
-      ['node-red:4.1.0=2', 'node-red:4.0.0=1', 'nodejs:20.11.1=2', 'nodejs:18.0.0=1', 'os:Linux=2', 'os:Darwin=1', 'arch:x64=2', 'arch:arm64=1'],
+      ['node-red:4.1.0=2', 'node-red:4.0.0=1', 'nodejs:20.11.1=2', 'nodejs:18.0.0=1', 'os:Linux=2', 'os:Darwin=1', 'arch:x64=2', 'arch:arm64=1', 'client:node-red-telemetry=2', 'client:node-red-core=1'],
     );
   });
 
@@ -27,7 +28,7 @@ describe('aggregate (pure)', () => {
   });
 
   it('is empty for a day without reports', () => {
-    assert.deepEqual(rollUp([]), { instances: 0, reports: 0, counts: [] });
+    assert.deepEqual(rollUp([]), { instances: 0, reports: 0, counts: [], sums: [] });
   });
 
   it('merges counts below the threshold into "other", per dimension, and keeps those at it', () => {

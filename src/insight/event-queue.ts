@@ -1,0 +1,130 @@
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN } from '../schema';
+
+/** The queue's file in the user directory: one JSON event per line, so an append is one write. */
+export const QUEUE_FILE = '.node-red-telemetry-events.jsonl';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ERROR_NAME = new RegExp(ERROR_NAME_PATTERN);
+const NPM_NAME = new RegExp(NPM_NAME_PATTERN);
+/** Lines kept on disk before an append compacts the file to the newest events. */
+const COMPACT_AT = 2 * MAX_LIFECYCLE_EVENTS;
+
+/** The UTC day of a time, as events carry it. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNT;
+}
+
+/** One line back into an event, or null: a torn or edited line is dropped, never sent. */
+export function parseEvent(line: string): LifecycleEvent | null {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (!raw || typeof raw !== 'object' || typeof raw.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw.day)) return null;
+  const day = raw.day;
+  switch (raw.type) {
+    case 'start':
+    case 'stop':
+      return { type: raw.type, day };
+    case 'crash':
+      if (typeof raw.error !== 'string' || !ERROR_NAME.test(raw.error) || typeof raw.module !== 'string' || !NPM_NAME.test(raw.module)) return null;
+      return { type: 'crash', day, error: raw.error, module: raw.module };
+    case 'deploy': {
+      const graph = raw.graph as Record<string, unknown> | undefined;
+      if (!(DEPLOY_TYPES as readonly unknown[]).includes(raw.deploy) || !graph || typeof graph !== 'object') return null;
+      if (!GRAPH_COUNT_FIELDS.every((f) => isCount(graph[f]))) return null;
+      const counts = Object.fromEntries(GRAPH_COUNT_FIELDS.map((f) => [f, graph[f] as number])) as Extract<LifecycleEvent, { type: 'deploy' }>['graph'];
+      return { type: 'deploy', day, deploy: raw.deploy as (typeof DEPLOY_TYPES)[number], graph: counts };
+    }
+    default:
+      return null;
+  }
+}
+
+/** What a report takes from the queue; `lines` is how many lines to drop once it is delivered. */
+export interface QueueSnapshot {
+  events: LifecycleEvent[];
+  lines: number;
+}
+
+/**
+ * Lifecycle events on disk, so that they survive a crash, a restart and a
+ * collector that is down. Bounded: at most {@link MAX_LIFECYCLE_EVENTS} are
+ * sent, none older than {@link MAX_LIFECYCLE_AGE_DAYS} days; the oldest go first.
+ * All I/O is synchronous and small: a crash handler has no event loop left.
+ */
+export class EventQueue {
+  readonly file: string;
+
+  constructor(
+    userDir: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.file = path.join(userDir, QUEUE_FILE);
+  }
+
+  private lines(): string[] {
+    try {
+      return readFileSync(this.file, 'utf8').split('\n').filter((l) => l !== '');
+    } catch {
+      return [];
+    }
+  }
+
+  /** Appends one event; never throws (a full disk must not become a second crash). */
+  append(event: LifecycleEvent): boolean {
+    try {
+      appendFileSync(this.file, `${JSON.stringify(event)}\n`);
+      if (this.lines().length > COMPACT_AT) this.rewrite(this.bounded(this.lines()).events.map((e) => JSON.stringify(e)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private bounded(lines: string[]): { events: LifecycleEvent[] } {
+    const oldest = dayOf(this.now() - MAX_LIFECYCLE_AGE_DAYS * DAY_MS);
+    const events = lines.map(parseEvent).filter((e): e is LifecycleEvent => e !== null && e.day >= oldest);
+    return { events: events.slice(-MAX_LIFECYCLE_EVENTS) };
+  }
+
+  /** The events the next report carries, within the bounds. */
+  snapshot(): QueueSnapshot {
+    const lines = this.lines();
+    return { events: this.bounded(lines).events, lines: lines.length };
+  }
+
+  /** Drops what a delivered report carried (and anything out of bounds), keeping what came after. */
+  acknowledge(snapshot: QueueSnapshot): void {
+    try {
+      const later = this.lines().slice(snapshot.lines);
+      this.rewrite(this.bounded(later).events.map((e) => JSON.stringify(e)));
+    } catch {
+      /* kept: sent again with the next report, which the collector counts twice at worst */
+    }
+  }
+
+  /** Forgets everything queued: consent withdrawn, or the data erased. */
+  clear(): void {
+    try {
+      this.rewrite([]);
+    } catch {
+      /* nothing to clear */
+    }
+  }
+
+  /** Write-and-rename, so that a crash mid-write leaves the old file or the new one, never half of one. */
+  private rewrite(lines: string[]): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, lines.map((l) => `${l}\n`).join(''));
+    renameSync(tmp, this.file);
+  }
+}

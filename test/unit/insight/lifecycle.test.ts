@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventQueue } from '../../../src/insight/event-queue';
+import { crashEvent, crashModule, deployEvent, errorName } from '../../../src/insight/lifecycle';
+import { LifecycleEvent, MAX_LIFECYCLE_EVENTS } from '../../../src/schema';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.parse('2026-11-26T12:00:00Z');
+
+function tmp(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'nrt-queue-'));
+}
+
+describe('insight: lifecycle queue on disk', () => {
+  it('keeps what was appended across instances (a restart), oldest first', () => {
+    const dir = tmp();
+    new EventQueue(dir, () => NOW).append({ type: 'start', day: '2026-11-26' });
+    new EventQueue(dir, () => NOW).append({ type: 'stop', day: '2026-11-26' });
+    assert.deepEqual(new EventQueue(dir, () => NOW).snapshot().events, [
+      { type: 'start', day: '2026-11-26' },
+      { type: 'stop', day: '2026-11-26' },
+    ]);
+  });
+
+  it(`never carries more than ${MAX_LIFECYCLE_EVENTS} events, dropping the oldest; the file stays bounded`, () => {
+    const dir = tmp();
+    const queue = new EventQueue(dir, () => NOW);
+    for (let i = 0; i < 450; i++) queue.append({ type: 'crash', day: '2026-11-26', error: `E${i}`, module: 'm' });
+    const { events } = queue.snapshot();
+    assert.equal(events.length, MAX_LIFECYCLE_EVENTS);
+    assert.equal((events[0] as { error: string }).error, 'E350');
+    assert.equal((events[99] as { error: string }).error, 'E449');
+    const lines = readFileSync(queue.file, 'utf8').split('\n').filter(Boolean).length;
+    assert.ok(lines <= 2 * MAX_LIFECYCLE_EVENTS, `${lines} lines on disk`);
+  });
+
+  it('drops events older than 7 days', () => {
+    const dir = tmp();
+    const queue = new EventQueue(dir, () => NOW);
+    queue.append({ type: 'start', day: new Date(NOW - 8 * DAY).toISOString().slice(0, 10) });
+    queue.append({ type: 'start', day: new Date(NOW - 7 * DAY).toISOString().slice(0, 10) });
+    queue.append({ type: 'stop', day: '2026-11-26' });
+    assert.deepEqual(queue.snapshot().events.map((e) => e.day), ['2026-11-19', '2026-11-26']);
+  });
+
+  it('acknowledging a delivered snapshot keeps what arrived meanwhile', () => {
+    const dir = tmp();
+    const queue = new EventQueue(dir, () => NOW);
+    queue.append({ type: 'start', day: '2026-11-26' });
+    const snap = queue.snapshot();
+    queue.append({ type: 'stop', day: '2026-11-26' });
+    queue.acknowledge(snap);
+    assert.deepEqual(queue.snapshot().events, [{ type: 'stop', day: '2026-11-26' }]);
+  });
+
+  it('a torn or edited line is dropped, never sent; a missing file is an empty queue', () => {
+    const dir = tmp();
+    const queue = new EventQueue(dir, () => NOW);
+    assert.deepEqual(queue.snapshot(), { events: [], lines: 0 });
+    queue.append({ type: 'start', day: '2026-11-26' });
+    appendFileSync(queue.file, '{"type":"crash","day":"2026-11-26","error":"E","module":"/home/me/secret.js"}\n{"type":"sto');
+    appendFileSync(queue.file, '\n{"type":"start","day":"2026-11-26","message":"boom"}\n');
+    assert.deepEqual(queue.snapshot().events, [{ type: 'start', day: '2026-11-26' }, { type: 'start', day: '2026-11-26' }]);
+  });
+
+  it('an unwritable user directory does not throw', () => {
+    const queue = new EventQueue(path.join(tmp(), 'missing', 'dir'), () => NOW);
+    assert.equal(queue.append({ type: 'start', day: '2026-11-26' }), false);
+  });
+});
+
+describe('insight: crash attribution', () => {
+  /** A fake install: node_modules with Node-RED core and a contrib module, plus a project package. */
+  function tree(): string {
+    const dir = tmp();
+    const pkg = (rel: string, name: string): void => {
+      mkdirSync(path.join(dir, rel), { recursive: true });
+      writeFileSync(path.join(dir, rel, 'package.json'), JSON.stringify({ name }));
+    };
+    pkg('node_modules/node-red', 'node-red');
+    pkg('node_modules/@node-red/runtime', '@node-red/runtime');
+    pkg('node_modules/node-red-contrib-x', 'node-red-contrib-x');
+    pkg('node_modules/@acme/node-red-y', '@acme/node-red-y');
+    return dir;
+  }
+
+  it('names the package of the top frame that is neither Node.js nor Node-RED', () => {
+    const dir = tree();
+    const stack = [
+      'TypeError: Cannot read properties of undefined (reading \'secret\')',
+      '    at listOnTimeout (node:internal/timers:573:17)',
+      `    at Node.emit (${dir}/node_modules/@node-red/runtime/lib/nodes/Node.js:10:5)`,
+      `    at Timeout._onTimeout (${dir}/node_modules/node-red-contrib-x/lib/x.js:42:11)`,
+      `    at ${dir}/node_modules/@acme/node-red-y/index.js:1:1`,
+    ].join('\n');
+    assert.equal(crashModule(stack), 'node-red-contrib-x');
+  });
+
+  it('a scoped package, a file:// frame, and a bare "at file:line:col" frame', () => {
+    const dir = tree();
+    assert.equal(crashModule(`Error: x\n    at file://${dir}/node_modules/@acme/node-red-y/index.mjs:3:9`), '@acme/node-red-y');
+    assert.equal(crashModule(`Error: x\n    at ${dir}/node_modules/node-red-contrib-x/a.js:1:1`), 'node-red-contrib-x');
+  });
+
+  it('unknown when only Node.js and Node-RED frames, or no package, or no stack', () => {
+    const dir = tree();
+    assert.equal(crashModule(`Error: x\n    at f (node:internal/x:1:1)\n    at g (${dir}/node_modules/node-red/red.js:1:1)`), 'unknown');
+    assert.equal(crashModule(undefined), 'unknown');
+    assert.equal(crashModule('Error: x\n    at eval (eval at <anonymous>, <anonymous>:1:1)'), 'unknown');
+    assert.equal(crashModule(`Error: x\n    at f (${dir}/loose.js:1:1)`, () => null), 'unknown');
+  });
+
+  it('a package name that is not a valid npm name is never passed on', () => {
+    assert.equal(crashModule('Error\n    at f (/x/y.js:1:1)', () => '/home/me/Secret Project'), 'unknown');
+  });
+
+  it('the event carries the constructor name and module, never the message or a path', () => {
+    const dir = tree();
+    class QuotaExceeded extends Error {}
+    const err = new QuotaExceeded('password=hunter2 at /home/me/flows.json');
+    err.stack = `QuotaExceeded: password=hunter2\n    at f (${dir}/node_modules/node-red-contrib-x/x.js:1:1)`;
+    const event = crashEvent(err, NOW);
+    assert.deepEqual(event, { type: 'crash', day: '2026-11-26', error: 'QuotaExceeded', module: 'node-red-contrib-x' });
+    assert.ok(!JSON.stringify(event).includes('hunter2') && !JSON.stringify(event).includes(dir));
+  });
+
+  it('what was thrown when it is not an Error', () => {
+    assert.equal(errorName('a string'), 'string');
+    assert.equal(errorName(null), 'object');
+    assert.equal(errorName(Object.create(null)), 'Error');
+    assert.equal(errorName({ constructor: { name: 'evil name; rm -rf' } }), 'Error');
+  });
+
+  it('a deploy carries its kind and the graph counts only', () => {
+    const flows = [{ id: 't', type: 'tab', label: 'secret' }, { id: 'n', type: 'inject', z: 't', wires: [['d']] }, { id: 'd', type: 'debug', z: 't', wires: [] }];
+    const event = deployEvent('nodes', flows, NOW) as Extract<LifecycleEvent, { type: 'deploy' }>;
+    assert.deepEqual(event, {
+      type: 'deploy',
+      day: '2026-11-26',
+      deploy: 'nodes',
+      graph: { tabs: 1, disabledTabs: 0, subflows: 0, subflowInstances: 0, nodes: 2, configNodes: 0, groups: 0, junctions: 0, wires: 1 },
+    });
+    assert.equal(deployEvent('reload', flows, NOW), null);
+  });
+});
