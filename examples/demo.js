@@ -1,8 +1,12 @@
-// `npm start`: the collector (SQLite under ./data) and a Node-RED with the plugin
-// pointed at it, so that a report and an update notification can be seen
-// without configuring anything. Ctrl-C stops both.
+// `npm start`: the collector and a Node-RED with the plugin pointed at it, so
+// that a report, an update notification and a populated dashboard can be seen
+// without configuring anything. Everything lives under .demo/ (or DEMO_DIR):
+// the collector's SQLite database in .demo/collector, filled first with a
+// generated history by the collector's `demo-data` command (never ./data, an
+// operator's default). Ctrl-C stops both.
 'use strict';
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const readline = require('node:readline');
 const semver = require('semver');
@@ -13,6 +17,45 @@ const nodeRedVersion = require('node-red/package.json').version;
 // shows; a real collector asks the npm registry instead (drop --latest).
 const demoLatest = semver.inc(nodeRedVersion, 'minor');
 const collectorPort = process.env.COLLECTOR_PORT || '8790';
+const demoDir = path.resolve(root, process.env.DEMO_DIR || '.demo');
+const collectorData = path.join(demoDir, 'collector');
+const collectorBin = path.join(root, 'collector/bin/node-red-telemetry-collector.js');
+
+/**
+ * Node-RED calls itself "<version>-git" when its runtime package sits four
+ * directories below a .git (meant for Node-RED's own repository), and this
+ * checkout's node_modules/@node-red/runtime does. The demo therefore runs
+ * Node-RED through links in .demo/runtime/node_modules, with Node's
+ * --preserve-symlinks so that the runtime sees that path, and reports the
+ * version a real install reports.
+ */
+function nodeRedOutsideGit() {
+  const modules = path.join(demoDir, 'runtime', 'node_modules');
+  const packages = ['node-red', ...fs.readdirSync(path.join(root, 'node_modules/@node-red')).map((name) => `@node-red/${name}`)];
+  for (const name of packages) {
+    const link = path.join(modules, name);
+    const target = path.join(root, 'node_modules', name);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    let current;
+    try {
+      current = fs.readlinkSync(link);
+    } catch {
+      current = undefined;
+    }
+    if (current === target) continue;
+    fs.rmSync(link, { recursive: true, force: true });
+    fs.symlinkSync(target, link, 'junction');
+  }
+  return path.join(modules, 'node-red', 'red.js');
+}
+
+// A populated dashboard at once: 180 days of generated history, labelled as demo data on the page.
+const generated = spawnSync(process.execPath, [collectorBin, 'demo-data', '--data', collectorData, '--days', '180', '--instances', '5000', '--log-level', 'warn'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (generated.status === 0) console.log(`[demo] dashboard filled with generated demo data: ${generated.stdout.trim()}`);
+else console.log(`[demo] no demo data generated: ${(generated.stderr || generated.stdout || '').trim()}`);
 
 const children = new Set();
 let stopping = false;
@@ -48,7 +91,7 @@ function describe(entry) {
 console.log(`[demo] collector answers latest=${demoLatest} (one minor above the installed Node-RED ${nodeRedVersion}) so that you see an update notification`);
 const collector = run(
   'collector',
-  ['collector/bin/node-red-telemetry-collector.js', '--port', collectorPort, '--data', 'data', '--latest', demoLatest],
+  [collectorBin, '--port', collectorPort, '--data', collectorData, '--latest', demoLatest],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let nodeRedStarted = false;
@@ -64,9 +107,10 @@ readline.createInterface({ input: collector.stdout }).on('line', (line) => {
   if (!nodeRedStarted && typeof entry.url === 'string' && entry.msg === `collector listening on ${entry.url}`) {
     nodeRedStarted = true;
     console.log(`[demo] dashboard: ${entry.url}/  reports: ${entry.url}/ping`);
-    run('Node-RED', [require.resolve('node-red/red.js'), '--userDir', '.demo', '--settings', 'examples/settings.js'], {
+    run('Node-RED', ['--preserve-symlinks', '--preserve-symlinks-main', nodeRedOutsideGit(), '--userDir', demoDir, '--settings', 'examples/settings.js'], {
       stdio: 'inherit',
-      env: { ...process.env, TELEMETRY_URL: `${entry.url}/ping` },
+      // NODE_PATH: Node-RED's dependencies, for a DEMO_DIR outside this checkout.
+      env: { ...process.env, TELEMETRY_URL: `${entry.url}/ping`, NODE_PATH: path.join(root, 'node_modules') },
     });
   }
 });

@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import { startCollector, storeLocation } from './collector';
 import { CollectorConfig, flagNames, resolveConfig, SETTINGS, shownDefault } from './config';
 import { addDays, dayOf, isDay } from './days';
+import { DEMO_DEFAULTS, runDemoData } from './demo-data-command';
 import { createLogger } from './logger';
 import { aggregateDay, runDailyJob } from './maintenance';
 import { Store } from './store/store';
 
-const COMMANDS = ['serve', 'aggregate', 'prune'] as const;
+const COMMANDS = ['serve', 'aggregate', 'prune', 'demo-data'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** The longest range one `aggregate` command rolls up: ten years. */
@@ -29,6 +30,8 @@ export function usage(): string {
     '  serve                   receive reports, answer versions, serve the dashboard (default)',
     '  aggregate [--day D]     roll up one finished day (default: yesterday), or --from D --to D',
     '  prune                   roll up finished days, then delete raw reports past retention',
+    `  demo-data               fill an empty store with a generated history, shown as demo data:`,
+    `                          --days N (${DEMO_DEFAULTS.days}) --instances N (${DEMO_DEFAULTS.instances}) --seed N (${DEMO_DEFAULTS.seed}) --end D (yesterday)`,
     '',
     'Options (flag, environment variable):',
     '  --config <file>, COLLECTOR_CONFIG                  JSON file with any setting below, plus extraFields and rateLimit',
@@ -53,6 +56,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         day: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
+        days: { type: 'string' },
+        instances: { type: 'string' },
+        seed: { type: 'string' },
+        end: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -85,6 +92,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const log = createLogger(resolved.config.logLevel);
   if (command === 'serve') return serve(resolved.config, log);
+  if (command === 'demo-data') {
+    // Generated data never lands in a store by default: the default ./data is where real reports go.
+    const namedStore = flags.data !== undefined || Boolean(env.COLLECTOR_DATA) || file?.data !== undefined || resolved.config.databaseUrl !== undefined;
+    if (!namedStore) {
+      process.stderr.write('demo-data: name the demo\'s own store with --data <dir> (or DATABASE_URL); it never writes into the default ./data.\n');
+      return 2;
+    }
+    return runDemoData(resolved.config, { days: values.days, instances: values.instances, seed: values.seed, end: values.end }, log).catch((err: unknown) => {
+      log.error({ reason: err instanceof Error ? err.message : String(err) }, 'demo-data failed');
+      return 1;
+    });
+  }
   return maintenance(command, resolved.config, log, { day: values.day, from: values.from, to: values.to });
 }
 
@@ -140,7 +159,7 @@ async function serve(config: CollectorConfig, log: Logger): Promise<number> {
 }
 
 async function maintenance(
-  command: Exclude<Command, 'serve'>,
+  command: Exclude<Command, 'serve' | 'demo-data'>,
   config: CollectorConfig,
   log: Logger,
   range: { day?: string; from?: string; to?: string },

@@ -1,78 +1,87 @@
-import escapeHtml from 'escape-html';
-import { DIMENSIONS } from './aggregate';
-import type { DayUsage } from './store/store';
-
-/** Column titles of the dashboard's tables. */
-const TITLES: Record<string, string> = {
-  'node-red': 'Node-RED version',
-  nodejs: 'Node.js version',
-  os: 'Operating system',
-  arch: 'Architecture',
-};
-
 /**
- * Pure: the public dashboard page for already-published days (counts under
- * the threshold merged). Every value that came from a report is escaped, and
- * the page carries no script at all, so a crafted report can at worst show up
- * as text.
+ * The public dashboard's page: a static shell with no value from any report
+ * in it. web/dashboard.js fills it from /api/v1, writing every value as text
+ * (never as markup), and the CSP below allows scripts and styles from this
+ * collector only, so even a missed escape could not run anything.
  */
-export function renderDashboard(days: readonly DayUsage[], threshold: number): string {
-  const latest = days.at(-1);
-  const parts: string[] = [];
-  parts.push(`<h1>Node-RED usage</h1>`);
-  if (!latest) {
-    parts.push('<p class="empty">No day has been aggregated yet. Reports are rolled up once their day is over.</p>');
-  } else {
-    parts.push(
-      `<p>Active instances on <time datetime="${escapeHtml(latest.day)}">${escapeHtml(latest.day)}</time>: ` +
-        `<strong class="total">${latest.instances}</strong></p>`,
-    );
-    for (const dimension of DIMENSIONS) {
-      const rows = latest.counts.filter((c) => c.dimension === dimension);
-      parts.push(
-        `<table data-dimension="${escapeHtml(dimension)}"><caption>${escapeHtml(TITLES[dimension] ?? dimension)}</caption>` +
-          '<thead><tr><th scope="col">Value</th><th scope="col">Instances</th></tr></thead><tbody>' +
-          rows.map((r) => `<tr><td>${escapeHtml(r.value)}</td><td>${r.instances}</td></tr>`).join('') +
-          '</tbody></table>',
-      );
-    }
-    parts.push(
-      '<table data-dimension="days"><caption>Active instances per day</caption>' +
-        '<thead><tr><th scope="col">Day</th><th scope="col">Instances</th></tr></thead><tbody>' +
-        days.map((d) => `<tr><td>${escapeHtml(d.day)}</td><td>${d.instances}</td></tr>`).join('') +
-        '</tbody></table>',
-    );
-  }
-  parts.push(
-    `<p class="note">Values seen by fewer than ${threshold} instances on a day are shown as "other". ` +
-      'Raw reports are deleted after their retention period; these daily counts are kept. ' +
-      'The same data as JSON: <a href="api/usage">api/usage</a>.</p>',
-  );
-  return (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Node-RED usage</title>' +
-    `<style>${STYLE}</style></head><body><main>${parts.join('\n')}</main></body></html>`
-  );
+
+/** Relative links from the page, so that it works under any path and behind a path-prefixing proxy. */
+export interface PageLinks {
+  /** Base of the JSON API, such as "api/v1/". */
+  api: string;
+  /** Base of the page's scripts and styles, such as "assets/". */
+  assets: string;
 }
 
-const STYLE = [
-  'body{font-family:system-ui,sans-serif;margin:2rem;color:#222;background:#fafafa}',
-  'main{max-width:48rem;margin:auto}',
-  'table{border-collapse:collapse;margin:1rem 0;min-width:20rem}',
-  'caption{text-align:left;font-weight:600;padding:.25rem 0}',
-  'th,td{border-bottom:1px solid #ddd;padding:.25rem .75rem;text-align:left}',
-  'td:last-child,th:last-child{text-align:right}',
-  '.note{color:#555;font-size:.9rem}',
-].join('');
+export function renderPage(links: PageLinks): string {
+  const { api, assets } = links;
+  const range = (value: string, label: string, checked = false) =>
+    `<label><input type="radio" name="range" value="${value}"${checked ? ' checked' : ''}> ${label}</label>`;
+  const chart = (id: string, title: string, description: string) =>
+    `<section class="card chart" id="${id}" aria-labelledby="${id}-title">` +
+    `<h2 id="${id}-title">${title}</h2><p class="muted">${description}</p>` +
+    '<div class="plot" aria-hidden="true"></div>' +
+    '<details><summary>Data table</summary><div class="table-wrap"></div></details>' +
+    '<p class="downloads"></p></section>';
+  return `<!DOCTYPE html>
+<html lang="en" data-api="${api}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Node-RED usage</title>
+<link rel="stylesheet" href="${assets}uPlot.min.css">
+<link rel="stylesheet" href="${assets}dashboard.css">
+<script defer src="${assets}uPlot.iife.min.js"></script>
+<script defer src="${assets}dashboard.js"></script>
+</head>
+<body>
+<header>
+<h1>Node-RED usage</h1>
+<p id="demo" class="demo" role="note" hidden></p>
+<p class="muted">Daily counts of Node-RED installations that chose to send an anonymous usage report.</p>
+</header>
+<main>
+<p id="status" role="status">Loading…</p>
+<noscript><p>The charts need JavaScript. The same data is available as <a href="${api}summary">JSON</a> and as
+<a href="${api}instances?range=all&amp;format=csv">CSV</a>.</p></noscript>
+<section id="totals" class="totals" aria-label="Totals" hidden></section>
+<fieldset id="ranges" class="ranges" hidden><legend>Range</legend>
+${range('30', '30 days')}${range('90', '90 days', true)}${range('365', '365 days')}${range('all', 'All')}
+</fieldset>
+${chart('chart-instances', 'Active instances per day', 'Distinct installations that reported on each day.')}
+${chart('chart-node-red', 'Node-RED versions over time', 'Active instances per Node-RED major.minor version; the most common ones, the rest as “other”.')}
+${chart('chart-nodejs', 'Node.js versions over time', 'Active instances per Node.js major version.')}
+<section id="shares" aria-labelledby="shares-title" hidden>
+<h2 id="shares-title">Current shares</h2>
+<p class="muted" id="shares-day"></p>
+<div id="panels" class="panels"></div>
+</section>
+<section id="about" class="card" aria-labelledby="about-title">
+<h2 id="about-title">What this shows, and what it never shows</h2>
+<p>Each number is a count of distinct installations on one day, rolled up from the reports of that day.
+Values seen by fewer than <strong id="threshold">a few</strong> installations on a day are counted as “other”,
+so that no rare combination can single out an installation. Shares are of the instances counted in each panel.</p>
+<p>Never published: <span id="never">raw reports, instance ids, addresses</span>.</p>
+<p id="attribution" hidden>Countries: <a href="https://db-ip.com/" rel="noreferrer">IP Geolocation by DB-IP</a>
+(<a href="https://creativecommons.org/licenses/by/4.0/" rel="noreferrer">CC BY 4.0</a>), looked up when a report arrives; only the country code is kept.</p>
+<p>The same data: <a href="${api}summary">JSON API</a> (see the collector's README for every endpoint).</p>
+</section>
+</main>
+</body>
+</html>
+`;
+}
 
 /**
- * Headers that keep the page inert even if escaping were ever missed: no
- * script, no plugin, no form, no framing.
+ * Headers that keep the page inert even if escaping were ever missed:
+ * scripts, styles and fetches from this collector only; no inline script, no
+ * plugin, no form, no framing.
  */
-export const DASHBOARD_HEADERS = {
+export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };

@@ -1,69 +1,239 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium, screenshot } from '../../../test/helpers/browser';
 import { RunningCollector, startCollector } from '../../src/collector';
 import { DEFAULTS } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/maintenance';
-import { postReport, report } from '../helpers/collector-process';
+import { COLLECTOR_BIN } from '../helpers/collector-process';
 
-/** Values a hostile sender might report, each from enough instances to pass the threshold. */
-const CRAFTED = [
-  `<img src=x onerror="document.title='pwned'">`,
-  `<script>document.title='pwned'</script>`,
-  `"><svg onload="document.title='pwned'">`,
-];
+/** Values a hostile sender or a tampered database might hold; each must show as text and run nothing. */
+const CRAFTED_VERSION = `<img src=x onerror="document.title='pwned';window.pwned=1">`;
+const CRAFTED_OS = [`<script>document.title='pwned'</script>`, `"><svg onload="document.title='pwned'">`];
+const LAST_DAY = '2026-11-20';
+
+interface Loaded {
+  page: Page;
+  requests: string[];
+  problems: string[];
+}
 
 describe('public dashboard in Chromium', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let browser: Browser;
   let collector: RunningCollector;
-  let now = new Date('2026-11-20T10:00:00Z');
+  const now = new Date('2026-11-21T09:00:00Z');
 
   before(async () => {
     browser = await launchChromium();
     const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-dashboard-'));
-    collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0', rateLimit: { perInstance: 1, perAddress: 1000 } }, createLogger('silent'), () => now);
-    let n = 0;
-    for (const osType of ['Linux', ...CRAFTED]) {
-      for (let i = 0; i < 5; i++) {
-        const body = report({ os: { type: osType, release: '6.1', arch: 'x64' } }, ++n);
-        assert.equal(await postReport(collector.url, body), 200);
-      }
-    }
-    const rare = report({ os: { type: 'Plan 9', release: '4', arch: 'mips' } }, ++n);
-    assert.equal(await postReport(collector.url, rare), 200);
-    now = new Date('2026-11-21T08:00:00Z');
-    await aggregateDay(collector.store, '2026-11-20', now, 90);
+    // Seeded the way an operator would: the published command, 180 days, thousands of instances.
+    await promisify(execFile)(process.execPath, [COLLECTOR_BIN, 'demo-data', '--data', data, '--days', '180', '--instances', '5000', '--end', LAST_DAY, '--log-level', 'warn']);
+    collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), () => now);
   });
   after(async () => {
     await browser?.close();
     await collector?.stop();
   });
 
-  it('shows crafted values as text, runs no script, and hides values under the threshold', async () => {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
+  /** Opens the page and waits until every panel is drawn, recording each request and any console error. */
+  async function open(options: BrowserContextOptions = {}, query = ''): Promise<Loaded> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
     page.on('dialog', (d) => {
-      dialogs.push(d.message());
+      problems.push(`dialog: ${d.message()}`);
       void d.dismiss();
     });
-    const response = await page.goto(collector.url);
+    const response = await page.goto(`${collector.url}/${query}`);
     assert.equal(response?.status(), 200);
-    assert.match(response?.headers()['content-security-policy'] ?? '', /default-src 'none'/);
-    assert.equal(await page.title(), 'Node-RED usage');
-    assert.equal(await page.locator('.total').textContent(), '21');
+    await page.locator('#panels section').first().waitFor();
+    await page.locator('#status').waitFor({ state: 'hidden' });
+    return { page, requests, problems };
+  }
 
-    const osCells = await page.locator('table[data-dimension="os"] tbody td:first-child').allTextContents();
-    assert.deepEqual(osCells.sort(), [...CRAFTED, 'Linux', 'other'].sort());
-    assert.equal(await page.locator('img, svg, script').count(), 0, 'no element came from a report');
-    assert.ok(!(await page.content()).includes('Plan 9'), 'a value seen by one instance is not published');
-    assert.deepEqual(dialogs, []);
-    assert.equal(await page.title(), 'Node-RED usage');
-    await screenshot(page, 'collector-dashboard');
-    await page.close();
+  async function api(p: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers, checked field by field
+    return (await fetch(`${collector.url}/api/v1/${p}`)).json();
+  }
+
+  async function legend(page: Page, chart: string): Promise<string[]> {
+    return page.locator(`#${chart} .u-legend .u-series .u-label`).allTextContents();
+  }
+
+  it('draws each chart with the series the API names, a data table under each, a panel per dimension, and the demo label', async () => {
+    const { page, problems } = await open();
+    const summary = await api('summary');
+    assert.equal(await page.locator('#demo').textContent(), summary.demo);
+    assert.match(summary.demo, /^Demo data/);
+    assert.equal(await page.locator('[data-total="instances"] .value').textContent(), summary.lastDayTotals.instances.toLocaleString('en'));
+
+    assert.deepEqual(await legend(page, 'chart-instances'), ['Day', 'Active instances']);
+    for (const [chart, dimension, group] of [
+      ['chart-node-red', 'node-red', 'minor'],
+      ['chart-nodejs', 'nodejs', 'major'],
+    ]) {
+      const answer = await api(`series/${dimension}?range=90&group=${group}`);
+      const names = answer.series.map((s: { value: string }) => s.value);
+      assert.ok(names.length >= 4, `${dimension}: several versions (${names.join(', ')})`);
+      assert.deepEqual(await legend(page, chart), ['Day', ...names]);
+      assert.equal(await page.locator(`#${chart} canvas`).count(), 1);
+      assert.deepEqual(await page.locator(`#${chart} .table-wrap thead th`).allTextContents(), ['Day', ...names]);
+      assert.equal(await page.locator(`#${chart} .table-wrap tbody tr`).count(), 90);
+    }
+    assert.ok((await legend(page, 'chart-node-red')).includes('5.0'));
+    assert.ok((await legend(page, 'chart-nodejs')).includes('22'));
+
+    const panels = await page.locator('#panels section').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-dimension')));
+    assert.deepEqual(panels, summary.dimensions.map((d: { id: string }) => d.id));
+    assert.deepEqual(panels, ['node-red', 'nodejs', 'os', 'arch', 'client']);
+    const os = await api('breakdown/os');
+    assert.deepEqual(await page.locator('[data-dimension="os"] tbody th').allTextContents(), os.values.map((v: { value: string }) => v.value));
+    assert.ok(os.values.some((v: { value: string }) => v.value === 'other'), 'rare demo values are merged into "other"');
+    assert.equal(await page.locator('#threshold').textContent(), '5');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  });
+
+  it('switching the range changes the charts and their tables', async () => {
+    const { page, problems } = await open();
+    const rows = page.locator('#chart-instances .table-wrap tbody tr');
+    assert.equal(await rows.count(), 90);
+    const before = await page.locator('#chart-node-red .table-wrap tbody').textContent();
+    await page.locator('label', { hasText: '30 days' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#chart-instances .table-wrap tbody tr').length === 30);
+    assert.match(page.url(), /\?range=30$/);
+    assert.notEqual(await page.locator('#chart-node-red .table-wrap tbody').textContent(), before);
+    assert.equal(await rows.first().locator('th').textContent(), LAST_DAY, 'newest day first');
+    assert.match((await page.locator('#chart-node-red a[data-format="csv"]').getAttribute('href')) ?? '', /range=30/);
+    // By keyboard: the range is a radio group.
+    await page.locator('input[name="range"][value="30"]').focus();
+    for (const range of ['90', '365', 'all']) {
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction((r) => location.search === `?range=${r}`, range);
+    }
+    await page.locator('#status').waitFor({ state: 'hidden' });
+    assert.equal(await rows.count(), 180, 'every generated day');
+    assert.deepEqual(problems, []);
+    await page.context().close();
+
+    // A shared link opens on its range.
+    const shared = await open({}, '?range=365');
+    assert.equal(await shared.page.locator('input[name="range"]:checked').getAttribute('value'), '365');
+    await shared.page.context().close();
+  });
+
+  it('CSV downloads are exactly what the API answers', async () => {
+    const { page } = await open();
+    for (const link of ['#chart-instances a[data-format="csv"]', '#chart-node-red a[data-format="csv"]', '[data-dimension="arch"] a[data-format="csv"]']) {
+      const href = await page.locator(link).getAttribute('href');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(link).click()]);
+      const file = await download.path();
+      assert.ok(file, link);
+      const fromApi = await (await fetch(new URL(href!, `${collector.url}/`))).text();
+      assert.equal(readFileSync(file, 'utf8'), fromApi, link);
+      assert.ok(fromApi.split('\r\n').length > 3, link);
+    }
+    const arch = await api('breakdown/arch');
+    const csv = await (await fetch(`${collector.url}/api/v1/breakdown/arch?format=csv`)).text();
+    assert.deepEqual(
+      csv.trim().split('\r\n').slice(1),
+      arch.values.map((v: { value: string; instances: number; share: number }) => `${v.value},${v.instances},${v.share}`),
+    );
+    await page.context().close();
+  });
+
+  it('sends no request anywhere but this collector on 127.0.0.1, with a strict CSP', async () => {
+    const { page, requests } = await open();
+    await page.locator('label', { hasText: '365 days' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#chart-instances .table-wrap tbody tr').length === 180);
+    assert.ok(requests.length >= 9, requests.join('\n'));
+    for (const url of requests) assert.equal(new URL(url).hostname, '127.0.0.1', url);
+    const response = await fetch(`${collector.url}/`);
+    assert.equal(
+      response.headers.get('content-security-policy'),
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    assert.ok(!(await response.text()).includes('<script>'), 'no inline script');
+    await page.context().close();
+  });
+
+  it('looks right in the light and dark themes and on a 390 px phone (screenshots in test/artifacts/)', async () => {
+    for (const [name, options] of [
+      ['collector-dashboard-light', { colorScheme: 'light' }],
+      ['collector-dashboard-dark', { colorScheme: 'dark' }],
+      ['collector-dashboard-phone', { colorScheme: 'light', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
+    ] as const) {
+      const { page, problems } = await open(options as BrowserContextOptions);
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, name.endsWith('dark') ? 'rgb(21, 24, 28)' : 'rgb(246, 247, 249)', name);
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth, plot: document.querySelector('#chart-node-red canvas')?.getBoundingClientRect().width ?? 0 }));
+      assert.ok(widths.page <= widths.view, `${name}: no sideways scrolling (${widths.page} > ${widths.view})`);
+      assert.ok(widths.plot > 0 && widths.plot <= widths.view, `${name}: the chart fits (${widths.plot})`);
+      assert.deepEqual(problems, []);
+      await screenshot(page, name);
+      await page.screenshot({ path: path.join(path.dirname(await screenshot(page, name)), `${name}-full.png`), fullPage: true });
+      await page.context().close();
+    }
+  });
+
+  describe('with crafted values in the roll-ups', () => {
+    before(async () => {
+      // Ingest stores only semver versions, so a crafted version can reach the roll-ups only through the
+      // database itself (an older collector, a restored dump); the page must still show it as text.
+      const rows = [
+        { day: LAST_DAY, dimension: 'node-red', value: CRAFTED_VERSION, instances: 60 },
+        ...CRAFTED_OS.map((value) => ({ day: LAST_DAY, dimension: 'os', value, instances: 20 })),
+      ];
+      await collector.store.db.insertInto('daily_usage').values(rows).execute();
+      // A new roll-up time, as a real roll-up would write: cached answers are dropped.
+      await collector.store.db.updateTable('aggregated_days').set({ aggregated_at: new Date().toISOString() }).where('day', '=', LAST_DAY).execute();
+      // Counted as a roll-up written by this process, so the page does not wait for the stamp's re-read.
+      collector.store.rollUpWrites++;
+    });
+
+    it('shows a crafted version string as text and runs nothing', async () => {
+      const { page, problems } = await open();
+      assert.ok((await legend(page, 'chart-node-red')).includes(CRAFTED_VERSION), 'the crafted value is a series of its own');
+      assert.ok((await page.locator('#chart-node-red .table-wrap thead th').allTextContents()).includes(CRAFTED_VERSION));
+      assert.ok((await page.locator('[data-dimension="node-red"] tbody th').allTextContents()).includes(CRAFTED_VERSION));
+      const osCells = await page.locator('[data-dimension="os"] tbody th').allTextContents();
+      for (const value of CRAFTED_OS) assert.ok(osCells.includes(value), value);
+      assert.equal(await page.locator('img, svg, iframe, object, embed').count(), 0, 'no element came from a value');
+      assert.equal(await page.locator('script').count(), 2, 'only the two scripts of the page');
+      assert.equal(await page.title(), 'Node-RED usage');
+      assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+      assert.deepEqual(problems, []);
+      await screenshot(page, 'collector-dashboard-crafted');
+      await page.context().close();
+    });
+  });
+});
+
+describe('public dashboard in Chromium, before any roll-up', function () {
+  this.timeout(60_000);
+
+  it('says that no day has been aggregated yet', async () => {
+    const browser = await launchChromium();
+    const collector = await startCollector({ ...DEFAULTS, port: 0, data: mkdtempSync(path.join(os.tmpdir(), 'nrt-dashboard-empty-')), latest: '4.2.0' }, createLogger('silent'));
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${collector.url}/`);
+      await page.waitForFunction(() => /No day has been aggregated yet/.test(document.getElementById('status')?.textContent ?? ''));
+      assert.equal(await page.locator('.chart:visible').count(), 0);
+      assert.equal(await page.locator('#demo').isVisible(), false);
+    } finally {
+      await browser.close();
+      await collector.stop();
+    }
   });
 });

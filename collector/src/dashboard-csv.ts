@@ -1,0 +1,20 @@
+/**
+ * Pure: CSV (RFC 4180, CRLF) that a spreadsheet opens as data. A cell that
+ * starts with =, +, -, @, a tab or a carriage return would be read as a
+ * formula by Excel, LibreOffice or Google Sheets, so such text gets a leading
+ * apostrophe (OWASP's advice); numbers are written as they are.
+ */
+export type Cell = string | number | null;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(cell: Cell): string {
+  if (cell === null) return '';
+  if (typeof cell === 'number') return String(cell);
+  const text = FORMULA_START.test(cell) ? `'${cell}` : cell;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
