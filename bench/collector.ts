@@ -1,69 +1,201 @@
 /**
- * What one collector process takes: accepted reports per second over HTTP on
- * 127.0.0.1, the latency of each (validation, address hash, rate limits and a
- * durable commit included), and the process's memory, on SQLite and on
- * PostgreSQL. Every loop is bounded (BENCH_COLLECTOR_REPORTS, BENCH_CONCURRENCY).
+ * The collector at fleet scale, each figure beside a baseline measured in the
+ * same run (the machine is shared and noisy: medians of interleaved rounds).
+ *
+ * - ingest: accepted reports/s at 50 connections, each report from a new
+ *   instance, against a bare node:http server that parses the same JSON and
+ *   answers the same body; p99 at a fixed 1,000 reports/s;
+ * - roll-up of one day of BENCH_ROLLUP_INSTANCES (1M) instances, and of five
+ *   times as many on SQLite: wall time and peak RSS of the `aggregate`
+ *   command, beside a plain scan of the same rows;
+ * - raw storage per report (table and indexes).
+ *
+ * Every loop is bounded; all traffic goes to 127.0.0.1.
  * Run: npm run bench   (results are written up in BENCHMARKS.md)
  */
-import { readFileSync } from 'node:fs';
-import { CollectorProcess, postReport, report, StoreKind } from '../collector/test/helpers/collector-process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CollectorProcess, COLLECTOR_BIN, report, StoreKind } from '../collector/test/helpers/collector-process';
 import { stopPostgres } from '../collector/test/helpers/postgres';
+import { closedLoop, median, openLoop, percentile, RequestFor } from './scale/load';
+import { measureRun, startBareServer } from './scale/processes';
+import { bytesPerReport, seedDay, SeedTarget } from './scale/seed';
 
-const REPORTS = Number(process.env.BENCH_COLLECTOR_REPORTS ?? 3000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const INGEST_REPORTS = Number(process.env.BENCH_INGEST_REPORTS ?? 10_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 1000);
+const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
+const ROLLUP_INSTANCES = Number(process.env.BENCH_ROLLUP_INSTANCES ?? 1_000_000);
+const ROLLUP_LARGE_FACTOR = Number(process.env.BENCH_ROLLUP_LARGE_FACTOR ?? 5);
+const READ_INSTANCES = Number(process.env.BENCH_READ_INSTANCES ?? 5000);
+const READ_SEQUENTIAL = Number(process.env.BENCH_READ_SEQUENTIAL ?? 300);
+const READ_CONCURRENT = Number(process.env.BENCH_READ_CONCURRENT ?? 3000);
+const ONLY = (process.env.BENCH_ONLY ?? 'ingest,reads,rollup').split(',');
+const STORES: StoreKind[] = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
+const DAY = '2026-11-20';
 
-function rssMiB(pid: number): number {
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return kib / 1024;
-}
+type Row = Record<string, string | number>;
+const round1 = (n: number) => Number(n.toFixed(1));
 
-async function ingest(store: StoreKind): Promise<Record<string, string | number>> {
-  const collector = await CollectorProcess.start({
-    store,
-    args: ['--latest', '4.2.0'],
-    config: { rateLimit: { perInstance: 1, perAddress: 1_000_000 } },
-  });
+/** Reports from new instances: number n is instance n, so no two requests share an instance. */
+const reportRequest: RequestFor = (n) => ({ method: 'POST', path: '/ping', body: JSON.stringify(report({}, n)) });
+
+async function ingest(): Promise<Row[]> {
+  const bare = await startBareServer();
+  const collectors = new Map<StoreKind, CollectorProcess>();
+  const targets: Array<[string, string]> = [['bare node:http', bare.origin]];
+  const throughput = new Map<string, number[]>();
+  const p99 = new Map<string, number[]>();
+  const p95 = new Map<string, number[]>();
+  let next = 1;
   try {
-    const idle = rssMiB(collector.child.pid!);
-    const post = async (n: number) => {
-      const started = performance.now();
-      const status = await postReport(collector.url, report({}, n));
-      if (status !== 200) throw new Error(`report ${n}: HTTP ${status}`);
-      return performance.now() - started;
-    };
-    for (let n = 1; n <= 50; n++) await post(n); // warm-up, not measured
-    const latencies: number[] = [];
-    let next = 51;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next <= REPORTS + 50) latencies.push(await post(next++));
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      store,
-      reports: latencies.length,
-      'reports/s': Math.round(latencies.length / seconds),
-      'p50 ms': Number(percentile(latencies, 0.5).toFixed(1)),
-      'p95 ms': Number(percentile(latencies, 0.95).toFixed(1)),
-      'RSS idle MiB': Number(idle.toFixed(1)),
-      'RSS after MiB': Number(rssMiB(collector.child.pid!).toFixed(1)),
-    };
+    for (const store of STORES) {
+      const collector = await CollectorProcess.start({ store, args: ['--latest', '4.2.0'], config: { rateLimit: { perInstance: 1, perAddress: 1_000_000 } } });
+      collectors.set(store, collector);
+      targets.push([store, collector.url]);
+    }
+    for (const [, origin] of targets) await closedLoop(origin, CONNECTIONS, 500, reportRequest, (next += 500) - 500); // warm-up
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, origin] of targets) {
+        const closed = await closedLoop(origin, CONNECTIONS, INGEST_REPORTS, reportRequest, next);
+        next += INGEST_REPORTS;
+        if (closed.statuses[200] !== INGEST_REPORTS) throw new Error(`${name}: ${JSON.stringify(closed.statuses)}`);
+        throughput.set(name, [...(throughput.get(name) ?? []), closed.perSecond]);
+        const open = await openLoop(origin, FIXED_RATE, FIXED_SECONDS, reportRequest, next);
+        next += open.requests;
+        // Fast refusals would look like good latency: every report must have been stored.
+        if (open.statuses[200] !== open.requests) throw new Error(`${name} at a fixed rate: ${JSON.stringify(open.statuses)}`);
+        p99.set(name, [...(p99.get(name) ?? []), percentile(open.latenciesMs, 0.99)]);
+        p95.set(name, [...(p95.get(name) ?? []), percentile(open.latenciesMs, 0.95)]);
+      }
+    }
   } finally {
+    await bare.stop();
+    for (const c of collectors.values()) await c.stop();
+  }
+  const ceiling = median(throughput.get('bare node:http')!);
+  return targets.map(([name]) => ({
+    target: name,
+    'reports/s': Math.round(median(throughput.get(name)!)),
+    'ratio to bare': Number((median(throughput.get(name)!) / ceiling).toFixed(3)),
+    [`p95 ms @${FIXED_RATE}/s`]: round1(median(p95.get(name)!)),
+    [`p99 ms @${FIXED_RATE}/s`]: round1(median(p99.get(name)!)),
+  }));
+}
+
+/** A collector's store, migrated and empty: started once so that its migrations run, then stopped. */
+async function emptyStore(store: StoreKind): Promise<{ target: SeedTarget; args: string[] }> {
+  const collector = await CollectorProcess.start({ store, args: ['--latest', '4.2.0'] });
+  await collector.stop();
+  const target: SeedTarget = collector.databaseUrl ? { kind: 'postgres', url: collector.databaseUrl } : { kind: 'sqlite', dataDir: collector.dataDir };
+  const args = collector.databaseUrl ? ['--database-url', collector.databaseUrl] : ['--data', collector.dataDir];
+  return { target, args };
+}
+
+async function rollup(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const cases: Array<[StoreKind, number]> = STORES.map((s): [StoreKind, number] => [s, ROLLUP_INSTANCES]);
+  if (STORES.includes('sqlite') && ROLLUP_LARGE_FACTOR > 1) cases.push(['sqlite', ROLLUP_INSTANCES * ROLLUP_LARGE_FACTOR]);
+  for (const [store, instances] of cases) {
+    const { target, args } = await emptyStore(store);
+    await seedDay(target, DAY, instances);
+    const scanArgs = [path.join(__dirname, 'scale/scan-day.js'), JSON.stringify(target), DAY];
+    const seconds: number[] = [];
+    const peaks: number[] = [];
+    const scanSeconds: number[] = [];
+    const scanPeaks: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const scan = await measureRun(process.execPath, scanArgs);
+      scanSeconds.push(scan.seconds);
+      scanPeaks.push(scan.peakMiB);
+      const run = await measureRun(process.execPath, [COLLECTOR_BIN, 'aggregate', '--day', DAY, ...args, '--log-level', 'warn']);
+      seconds.push(run.seconds);
+      peaks.push(run.peakMiB);
+    }
+    const bytes = await bytesPerReport(target);
+    rows.push({
+      store,
+      instances,
+      'roll-up s': round1(median(seconds)),
+      'roll-up peak RSS MiB': Math.round(median(peaks)),
+      'scan s': round1(median(scanSeconds)),
+      'scan peak RSS MiB': Math.round(median(scanPeaks)),
+      'ratio to scan (time)': Number((median(seconds) / median(scanSeconds)).toFixed(2)),
+      'bytes/report': Math.round(bytes.bytes),
+    });
+  }
+  return rows;
+}
+
+/** The public side on a store holding a year and more of roll-ups (the demo generator's). */
+async function reads(): Promise<Row[]> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-bench-reads-'));
+  await measureRun(process.execPath, [COLLECTOR_BIN, 'demo-data', '--days', '400', '--instances', String(READ_INSTANCES), '--data', dataDir, '--log-level', 'warn']);
+  const collector = await CollectorProcess.start({ store: 'sqlite', args: ['--latest', '4.2.0', '--data', dataDir] });
+  const paths = ['/api/usage?days=365', '/api/v1/series/node-red?range=365', '/'];
+  const files: Record<string, string> = {};
+  for (const p of paths) {
+    const res = await fetch(`${collector.url}${p}`, { headers: { 'accept-encoding': 'identity' } });
+    if (res.status !== 200) throw new Error(`${p}: HTTP ${res.status}`);
+    files[p] = path.join(dataDir, `body-${Object.keys(files).length}`);
+    writeFileSync(files[p], Buffer.from(await res.arrayBuffer()));
+  }
+  const bare = await startBareServer(files);
+  const rows: Row[] = [];
+  try {
+    const targets: Array<[string, string]> = [['bare node:http', bare.origin], ['collector', collector.url]];
+    const sequentialP95 = new Map<string, number[]>();
+    const concurrent = new Map<string, number[]>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const p of paths) {
+        for (const [name, origin] of targets) {
+          const get: RequestFor = () => ({ method: 'GET', path: p });
+          const sequential = await closedLoop(origin, 1, READ_SEQUENTIAL, get);
+          const key = `${name} ${p}`;
+          sequentialP95.set(key, [...(sequentialP95.get(key) ?? []), percentile(sequential.latenciesMs, 0.95)]);
+          const crowd = await closedLoop(origin, 20, READ_CONCURRENT, get);
+          if (crowd.statuses[200] !== READ_CONCURRENT) throw new Error(`${key}: ${JSON.stringify(crowd.statuses)}`);
+          concurrent.set(key, [...(concurrent.get(key) ?? []), crowd.perSecond]);
+        }
+      }
+    }
+    for (const p of paths) {
+      const bareRps = median(concurrent.get(`bare node:http ${p}`)!);
+      const rps = median(concurrent.get(`collector ${p}`)!);
+      rows.push({
+        path: p,
+        'body KiB': Math.round(readFileSync(files[p]).length / 1024),
+        'p95 ms sequential': round1(median(sequentialP95.get(`collector ${p}`)!)),
+        'bare p95 ms': round1(median(sequentialP95.get(`bare node:http ${p}`)!)),
+        'req/s @20 conns': Math.round(rps),
+        'bare req/s': Math.round(bareRps),
+        'ratio to bare': Number((rps / bareRps).toFixed(3)),
+      });
+    }
+  } finally {
+    await bare.stop();
     await collector.stop();
   }
+  return rows;
 }
 
 async function main(): Promise<void> {
-  console.log(`collector: ${REPORTS} reports, ${CONCURRENCY} at a time, each from a new instance`);
-  const rows = [await ingest('sqlite'), await ingest('postgres')];
-  console.table(rows);
+  console.log(`collector at scale: ${ROUNDS} interleaved rounds, medians; node ${process.version}, ${os.cpus().length} cores`);
+  if (ONLY.includes('ingest')) {
+    console.log(`ingest: ${INGEST_REPORTS} reports per round over ${CONNECTIONS} connections; latency at a fixed ${FIXED_RATE}/s for ${FIXED_SECONDS} s`);
+    console.table(await ingest());
+  }
+  if (ONLY.includes('reads')) {
+    console.log(`public reads: a store with 400 days of roll-ups; ${READ_SEQUENTIAL} sequential requests, then ${READ_CONCURRENT} over 20 connections`);
+    console.table(await reads());
+  }
+  if (ONLY.includes('rollup')) {
+    console.log(`roll-up of one day: ${ROLLUP_INSTANCES} instances (and ${ROLLUP_LARGE_FACTOR}x on SQLite); baseline: a plain scan of the same rows`);
+    console.table(await rollup());
+  }
   await stopPostgres();
 }
 

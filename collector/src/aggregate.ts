@@ -1,3 +1,6 @@
+import type { InsightReport } from '../../src/schema';
+import { instanceInsight } from './rollup/insight-values';
+
 /**
  * Pure roll-up and publication rules: plain rows in, plain counts out, so every
  * rule is tested without a database.
@@ -10,11 +13,23 @@ export interface UsageRow {
   nodejs: string;
   osType: string;
   arch: string;
+  client: string;
+}
+
+/** A row with what only some reports carry. */
+export interface CountedRow extends UsageRow {
+  /** ISO country code, or "unknown"; absent or null (not counted) while the country lookup is off. */
+  country?: string | null;
+  /** The report's opt-in groups, when it had any. */
+  insights?: InsightReport | null;
 }
 
 /** The dimensions a day is counted by, in the order the dashboard shows them. */
-export const DIMENSIONS = ['node-red', 'nodejs', 'os', 'arch'] as const;
+export const DIMENSIONS = ['node-red', 'nodejs', 'os', 'arch', 'client'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Counted only for reports that carry it: those received while the country lookup was on. */
+export const COUNTRY = 'country';
 
 /** Distinct instances that reported `value` for `dimension` on one day. */
 export interface UsageCount {
@@ -23,10 +38,18 @@ export interface UsageCount {
   instances: number;
 }
 
+/** An amount summed over every instance of a day, such as the fleet's total of nodes. */
+export interface DaySum {
+  metric: string;
+  total: number;
+}
+
 export interface RollUp {
   instances: number;
   reports: number;
   counts: UsageCount[];
+  /** Fleet totals from the opt-in groups; empty when no report carried one. */
+  sums: DaySum[];
 }
 
 /** The value published in place of every value seen by fewer instances than the threshold. */
@@ -37,27 +60,72 @@ const FIELD: Record<Dimension, keyof UsageRow> = {
   nodejs: 'nodejs',
   os: 'osType',
   arch: 'arch',
+  client: 'client',
 };
 
 /**
- * Counts distinct instances, overall and per value of each dimension. An
- * instance reporting twice in a day counts once; one that upgraded during the
- * day counts under both versions.
+ * Counts one day, one instance at a time, so that what it holds grows with
+ * the number of distinct values, not with the number of instances: the rows
+ * can be streamed from the store in instance order.
+ *
+ * An instance counts once per value it reported that day (one that upgraded
+ * during the day counts under both versions); a dimension a report does not
+ * carry (country while the lookup is off) is not counted at all.
  */
-export function rollUp(rows: readonly UsageRow[]): RollUp {
-  const instances = new Set(rows.map((r) => r.instanceId));
-  const counts: UsageCount[] = [];
-  for (const dimension of DIMENSIONS) {
-    const byValue = new Map<string, Set<string>>();
+export class DayCounter {
+  private readonly counts = new Map<string, Map<string, number>>();
+  private readonly sums = new Map<string, number>();
+  private instances = 0;
+  private reports = 0;
+
+  /** All of one instance's reports of the day, oldest first. */
+  addInstance(rows: readonly CountedRow[]): void {
+    if (rows.length === 0) return;
+    this.instances++;
+    this.reports += rows.length;
+    // Most instances report once a day: then no value can repeat, and nothing needs remembering.
+    const seen = rows.length > 1 ? new Set<string>() : undefined;
+    const count = (dimension: string, value: string | null | undefined) => {
+      if (value === undefined || value === null) return;
+      if (seen) {
+        const key = `${dimension}\u0000${value}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+      }
+      let values = this.counts.get(dimension);
+      if (!values) this.counts.set(dimension, (values = new Map<string, number>()));
+      values.set(value, (values.get(value) ?? 0) + 1);
+    };
     for (const row of rows) {
-      const value = row[FIELD[dimension]];
-      const seen = byValue.get(value) ?? new Set<string>();
-      seen.add(row.instanceId);
-      byValue.set(value, seen);
+      for (const dimension of DIMENSIONS) count(dimension, row[FIELD[dimension]]);
+      count(COUNTRY, row.country);
     }
-    for (const [value, ids] of byValue) counts.push({ dimension, value, instances: ids.size });
+    if (!rows.some((r) => r.insights)) return;
+    const insights = rows.flatMap((r) => (r.insights ? [r.insights] : []));
+    const { values, sums } = instanceInsight(insights);
+    for (const [dimension, value] of values) count(dimension, value);
+    for (const [metric, amount] of sums) this.sums.set(metric, (this.sums.get(metric) ?? 0) + amount);
   }
-  return { instances: instances.size, reports: rows.length, counts: sortCounts(counts) };
+
+  result(): RollUp {
+    const counts: UsageCount[] = [];
+    for (const [dimension, values] of this.counts) for (const [value, instances] of values) counts.push({ dimension, value, instances });
+    const sums = [...this.sums].map(([metric, total]) => ({ metric, total })).sort((a, b) => (a.metric < b.metric ? -1 : 1));
+    return { instances: this.instances, reports: this.reports, counts: sortCounts(counts), sums };
+  }
+}
+
+/** Pure: a whole day's rows (any order; one instance's rows oldest first) counted with `DayCounter`. */
+export function rollUp(rows: readonly CountedRow[]): RollUp {
+  const byInstance = new Map<string, CountedRow[]>();
+  for (const row of rows) {
+    const list = byInstance.get(row.instanceId) ?? [];
+    list.push(row);
+    byInstance.set(row.instanceId, list);
+  }
+  const counter = new DayCounter();
+  for (const list of byInstance.values()) counter.addInstance(list);
+  return counter.result();
 }
 
 /**
@@ -77,6 +145,20 @@ export function publish(counts: readonly UsageCount[], threshold: number): Usage
   }
   for (const [dimension, instances] of other) result.push({ dimension, value: OTHER, instances });
   return sortCounts(result);
+}
+
+/**
+ * What may be shown of a day's fleet totals: a total only when at least
+ * `threshold` instances make it up (those that sent its group, or had that
+ * kind of event), so that no total is one installation's own figure.
+ */
+export function publishSums(sums: readonly DaySum[], counts: readonly UsageCount[], threshold: number): DaySum[] {
+  const instancesOf = (dimension: string, value: string) => counts.find((c) => c.dimension === dimension && c.value === value)?.instances ?? 0;
+  return sums.filter((sum) => {
+    const event = /^lifecycle\.events\.(.+)$/.exec(sum.metric);
+    const basis = event ? instancesOf('lifecycle.events', event[1]) : instancesOf('insight.groups', sum.metric.split('.')[0]);
+    return basis >= threshold;
+  });
 }
 
 /** Dimension order, then most instances first, then value; "other" last in its dimension. */

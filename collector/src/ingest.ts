@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { CollectorConfig } from './config';
 import { dayOf, windowOf } from './days';
 import { hashAddress, newSecret } from './address-hash';
+import { clientKind } from './client-kind';
+import { CountryLookup } from './country';
 import { reportRow, ValidReport } from './report-rules';
+import { GroupCommit } from './store/group-commit';
 import type { AcceptResult, Store } from './store/store';
 
 /** Rate limits count reports per this window. */
@@ -15,22 +18,30 @@ export const RATE_WINDOW_MS = 3_600_000;
  */
 export class Ingest {
   private secret: { day: string; value: string } | undefined;
+  /** Reports arriving together share a transaction; each is answered after its own commit. */
+  private readonly writes: GroupCommit;
 
   constructor(
     private readonly store: Store,
     private readonly config: Pick<CollectorConfig, 'extraFields' | 'rateLimit'>,
     private readonly now: () => Date,
-  ) {}
+    /** Given when the country lookup is on: opened before the collector listens. */
+    private readonly countries?: CountryLookup,
+  ) {
+    this.writes = new GroupCommit(store);
+  }
 
-  async receive(report: ValidReport, address: string): Promise<AcceptResult> {
+  /** `userAgent` only decides the client kind stored; the header itself is not kept. */
+  async receive(report: ValidReport, address: string, userAgent?: string): Promise<AcceptResult> {
     const receivedAt = this.now();
     const addressHash = hashAddress(await this.secretFor(dayOf(receivedAt)), address);
     const window = windowOf(receivedAt, RATE_WINDOW_MS);
-    const row = reportRow(report, { id: randomUUID(), receivedAt, addressHash }, this.config.extraFields);
-    return this.store.accept(row, [
+    const country = this.countries ? this.countries.lookup(address) : null;
+    const row = reportRow(report, { id: randomUUID(), receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
+    return this.writes.accept({ report: row, limits: [
       { key: `instance:${report.instanceId}`, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
       { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },
-    ]);
+    ] });
   }
 
   /** The day's secret, read from the store once per day per process. */

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '../../src/schema';
+import { INSIGHT_GROUPS, InsightReport, REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '../../src/schema';
 import type { ExtraFieldType } from './config';
 import type { ReportsTable } from './store/tables';
 
@@ -35,7 +35,7 @@ export function storedVersion(value: string): string {
 /** Pure: the row stored for a validated report. */
 export function reportRow(
   report: ValidReport,
-  meta: { id: string; receivedAt: Date; addressHash: string },
+  meta: { id: string; receivedAt: Date; addressHash: string; client: string; country?: string | null },
   extraFields: Record<string, ExtraFieldType>,
 ): ReportsTable {
   const extra = Object.fromEntries(Object.keys(extraFields).filter((k) => k in report).map((k) => [k, report[k]]));
@@ -52,5 +52,25 @@ export function reportRow(
     nodejs: storedVersion(report.env.nodejs),
     node_red: storedVersion(report.env['node-red']),
     extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
+    client: meta.client,
+    country: meta.country ?? null,
+    insights: insightsOf(report),
   };
+}
+
+/** Pure: the opt-in groups a report carried, as stored (JSON), or null when it carried none. */
+export function insightsOf(report: ValidReport): string | null {
+  const groups: Record<string, unknown> = {};
+  for (const key of [...INSIGHT_GROUPS, 'ext'] as const) if (report[key] !== undefined) groups[key] = report[key];
+  return Object.keys(groups).length > 0 ? JSON.stringify(groups) : null;
+}
+
+/** Pure: stored groups back as the roll-up reads them; what cannot be read counts as none. */
+export function parseInsights(stored: string | null | undefined): InsightReport | null {
+  if (!stored) return null;
+  try {
+    return JSON.parse(stored) as InsightReport;
+  } catch {
+    return null;
+  }
 }

@@ -56,6 +56,50 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '002_report_client': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Reports stored before the client was recorded cannot be told apart; they say so.
+      await db.schema
+        .alterTable('reports')
+        .addColumn('client', 'text', (c) => c.notNull().defaultTo('unknown'))
+        .execute();
+    },
+  },
+  '003_country_and_meta': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Null while the country lookup is off: such reports are not counted by country at all.
+      await db.schema.alterTable('reports').addColumn('country', 'text').execute();
+      // Facts about the store itself, such as "this holds generated demo data".
+      await db.schema
+        .createTable('collector_meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '004_report_insights': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The opt-in groups a report carried, as JSON; null for a report with none (most of them).
+      await db.schema.alterTable('reports').addColumn('insights', 'text').execute();
+      // Fleet totals per day (such as all nodes of all instances that sent `flows`): not per value, so not in daily_usage.
+      await db.schema
+        .createTable('daily_sums')
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('total', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('daily_sums_pk', ['day', 'metric'])
+        .execute();
+    },
+  },
+  '005_roll_up_and_retention_indexes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Roll-ups read a day in instance order; this index serves that and every "where day" the one on day alone served.
+      await db.schema.createIndex('reports_day_instance').on('reports').columns(['day', 'instance_id']).execute();
+      await db.schema.dropIndex('reports_day').execute();
+      // Retention deletes expired windows in batches, found by their start.
+      await db.schema.createIndex('rate_windows_start').on('rate_windows').column('window_start').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = {
@@ -67,7 +111,9 @@ const provider: MigrationProvider = {
  * so several collector processes starting at once against one PostgreSQL
  * apply each migration exactly once.
  */
-export async function migrate(db: Kysely<unknown>): Promise<void> {
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+export async function migrate(db: Kysely<unknown>, upTo?: string): Promise<void> {
+  // `upTo` lets a test build a database as an older collector left it.
+  const migrator = new Migrator({ db, provider });
+  const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) throw error;
 }

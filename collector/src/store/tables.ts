@@ -19,6 +19,19 @@ export interface ReportsTable {
   node_red: string;
   /** Fields the operator declared in `extraFields`, as a JSON object; null when none. */
   extra: string | null;
+  /** Which program sent it, from its User-Agent (see client-kind.ts); "unknown" for reports stored before this was kept. */
+  client: string;
+  /** ISO 3166-1 alpha-2 code (or "unknown") when the country lookup is on; null otherwise. Never the address. */
+  country?: string | null;
+  /** The report's opt-in groups (flows, features, environment, lifecycle, ext) as JSON; null when it had none. */
+  insights?: string | null;
+}
+
+/** Daily roll-up: amounts summed over every instance that sent them, such as the fleet's nodes. Kept for good. */
+export interface DailySumsTable {
+  day: string;
+  metric: string;
+  total: number | string;
 }
 
 /** The day's secret for IP hashes. A past day's row is deleted, which makes its hashes unlinkable. */
@@ -50,11 +63,19 @@ export interface AggregatedDaysTable {
   aggregated_at: string;
 }
 
+/** Facts about the store itself; `demo` marks a store filled by the demo-data command. */
+export interface CollectorMetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   reports: ReportsTable;
   salts: SaltsTable;
   rate_windows: RateWindowsTable;
   daily_usage: DailyUsageTable;
   aggregated_days: AggregatedDaysTable;
+  daily_sums: DailySumsTable;
+  collector_meta: CollectorMetaTable;
 }
 

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { reportRow } from '../../src/report-rules';
+import { GroupCommit } from '../../src/store/group-commit';
+import { AcceptResult, Limit, PendingReport, Store } from '../../src/store/store';
+import { report, StoreKind } from '../helpers/collector-process';
+import { freshDatabase } from '../helpers/postgres';
+import { rowsOf, StoreFiles } from '../helpers/tables';
+
+/**
+ * Group commit against the real databases: a batch decides exactly what the
+ * same reports one at a time would have, commits all or nothing, and many
+ * concurrent reports share few transactions.
+ */
+const STORES: StoreKind[] = ['sqlite', 'postgres'];
+const WINDOW = { windowStart: '2026-11-20T12:00:00.000Z', windowEnd: '2026-11-20T13:00:00.000Z' };
+
+let serial = 0;
+function pending(instance: number, address: string, limits: { perInstance: number; perAddress: number }, id = `r${++serial}`): PendingReport {
+  const row = reportRow(report({}, instance), { id, receivedAt: new Date('2026-11-20T12:30:00Z'), addressHash: address, client: 'other' }, {});
+  const list: Limit[] = [
+    { key: `instance:${row.instance_id}`, limit: limits.perInstance, ...WINDOW },
+    { key: `address:${address}`, limit: limits.perAddress, ...WINDOW },
+  ];
+  return { report: row, limits: list };
+}
+
+/** What the same reports one at a time would get: the rule, in memory. */
+function oneByOne(items: readonly PendingReport[]): AcceptResult[] {
+  const hits = new Map<string, number>();
+  return items.map(({ limits }) => {
+    const over = limits.find((l) => (hits.get(l.key) ?? 0) + 1 > l.limit);
+    if (over) return { accepted: false, hit: { key: over.key, windowEnd: over.windowEnd } };
+    for (const l of limits) hits.set(l.key, (hits.get(l.key) ?? 0) + 1);
+    return { accepted: true };
+  });
+}
+
+for (const kind of STORES) {
+  describe(`group commit (${kind})`, function () {
+    this.timeout(120_000);
+    let store: Store;
+    let files: StoreFiles;
+
+    async function open(): Promise<void> {
+      files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
+      if (kind === 'postgres') files.databaseUrl = await freshDatabase();
+      store = await Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+    }
+
+    afterEach(async () => {
+      await store?.close();
+    });
+
+    it('a batch decides each report exactly as one transaction per report would, in order', async () => {
+      await open();
+      const limits = { perInstance: 1, perAddress: 3 };
+      const items = [pending(1, 'a', limits), pending(1, 'a', limits), pending(2, 'a', limits), pending(3, 'b', limits), pending(4, 'a', limits), pending(5, 'a', limits)];
+      const results = await store.acceptBatch(items);
+      assert.deepEqual(results, oneByOne(items));
+      assert.deepEqual(results.map((r) => r.accepted), [true, false, true, true, true, false]);
+      const stored = await rowsOf(files, 'reports');
+      assert.deepEqual(stored.map((r) => r.id).sort(), items.filter((_, i) => results[i].accepted).map((i) => i.report.id).sort());
+      const windows = Object.fromEntries((await rowsOf(files, 'rate_windows')).map((w) => [w.key, Number(w.hits)]));
+      assert.equal(windows['address:a'], 3, 'refused reports move no counter');
+      assert.equal(windows['instance:instance00000001'], 1);
+    });
+
+    it('any mix of instances, addresses and limits: the batch matches one-by-one (property)', async () => {
+      await open();
+      let round = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('x', 'y')), { minLength: 1, maxLength: 24 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 6 }),
+          async (senders, perInstance, perAddress) => {
+            // Each run counts in a window of its own, so that runs do not share counters.
+            const windowStart = `2026-11-20T12:00:00.${String(++round).padStart(3, '0')}Z`;
+            const items = senders.map(([instance, address]) => {
+              const item = pending(instance, address, { perInstance, perAddress });
+              item.limits = item.limits.map((l) => ({ ...l, windowStart, key: `${l.key}#${round}` }));
+              return item;
+            });
+            assert.deepEqual(await store.acceptBatch(items), oneByOne(items));
+          },
+        ),
+        { seed: 20261126, numRuns: kind === 'sqlite' ? 60 : 25 },
+      );
+    });
+
+    it('a batch that fails stores none of its reports and moves no counter, and every caller hears of it', async () => {
+      await open();
+      const limits = { perInstance: 5, perAddress: 50 };
+      const first = pending(10, 'c', limits, 'duplicate-id');
+      assert.deepEqual(await store.acceptBatch([first]), [{ accepted: true }]);
+      const before = { reports: (await rowsOf(files, 'reports')).length, windows: await rowsOf(files, 'rate_windows') };
+      // The database itself refuses the batch: its fourth report reuses a stored primary key.
+      const batch = [pending(11, 'c', limits), pending(12, 'c', limits), pending(13, 'd', limits), pending(14, 'c', limits, 'duplicate-id'), pending(15, 'c', limits)];
+      const writer = new GroupCommit(store, { maxBatch: batch.length, maxDelayMs: 50 });
+      const outcomes = await Promise.allSettled(batch.map((item) => writer.accept(item)));
+      assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+      assert.equal((await rowsOf(files, 'reports')).length, before.reports);
+      assert.deepEqual(await rowsOf(files, 'rate_windows'), before.windows);
+      // The writer goes on: the next batch commits.
+      assert.deepEqual(await writer.accept(pending(16, 'c', limits)), { accepted: true });
+    });
+
+    it('concurrent reports share transactions, and each is answered only after its own batch committed', async () => {
+      await open();
+      const batches: number[] = [];
+      const counting: Pick<Store, 'acceptBatch'> = {
+        acceptBatch: async (items) => {
+          batches.push(items.length);
+          return store.acceptBatch(items);
+        },
+      };
+      const writer = new GroupCommit(counting, { maxBatch: 64, maxDelayMs: 5 });
+      const limits = { perInstance: 1, perAddress: 10_000 };
+      const storedWhenAnswered: boolean[] = [];
+      const results = await Promise.all(
+        Array.from({ length: 300 }, async (_, i) => {
+          const item = pending(100 + i, 'e', limits);
+          const result = await writer.accept(item);
+          // Read through another connection (for every 30th): the row is there as soon as its caller hears back.
+          if (i % 30 === 0) storedWhenAnswered.push((await rowsOf(files, 'reports')).some((r) => r.id === item.report.id));
+          return result;
+        }),
+      );
+      assert.ok(results.every((r) => r.accepted));
+      assert.deepEqual(storedWhenAnswered, Array(10).fill(true), 'a report was answered before its batch committed');
+      assert.equal(batches.reduce((a, b) => a + b, 0), 300);
+      assert.ok(batches.length <= 10, `300 concurrent reports took ${batches.length} transactions`);
+      assert.ok(Math.max(...batches) <= 64);
+      assert.equal((await rowsOf(files, 'reports')).length, 300);
+    });
+  });
+}
