@@ -2,13 +2,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from './config';
+import { COUNTRY_DATABASE, CountryLookup } from './country';
 import { buildApp } from './http/app';
 import { Ingest } from './ingest';
 import { DailyJob, runDailyJob } from './maintenance';
 import type { StoreLocation } from './store/connect';
+import { demoLabel } from './store/published';
 import { Store } from './store/store';
+import { readFileSync } from 'node:fs';
+import type { FixedVersions } from './version-choice';
 import { Versions } from './versions';
-import type { VersionAnswer } from '../../src/schema';
 
 /** The HTTP side, as fastify types it with our pino logger. */
 export type CollectorApp = ReturnType<typeof buildApp>;
@@ -20,12 +23,34 @@ export function storeLocation(config: Pick<CollectorConfig, 'databaseUrl' | 'dat
     : { kind: 'sqlite', dataDir: path.resolve(config.data) };
 }
 
-/** The answer configured with --latest / --next, if any; then the registry is not asked. */
-function fixedVersions(config: Pick<CollectorConfig, 'latest' | 'next'>): VersionAnswer | undefined {
-  const answer: VersionAnswer = {};
-  if (config.latest) answer.latest = config.latest;
-  if (config.next) answer.next = config.next;
-  return answer.latest || answer.next ? answer : undefined;
+/** The answer configured with --latest (and --next), if any; then the registry is not asked. */
+function fixedVersions(config: Pick<CollectorConfig, 'latest' | 'next'>): FixedVersions | undefined {
+  if (!config.latest) return undefined;
+  return config.next ? { latest: config.latest, next: config.next } : { latest: config.latest };
+}
+
+/** The certificate and key for HTTPS, read once at start; a file that cannot be read stops the start with its name. */
+function tlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey'>): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.tlsCert || !config.tlsKey) return undefined;
+  const read = (file: string, setting: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
+      throw new Error(`${setting}: cannot read "${file}" (${reason})`);
+    }
+  };
+  return { cert: read(config.tlsCert, '--tls-cert'), key: read(config.tlsKey, '--tls-key') };
+}
+
+/** The country database when the lookup is on; one that cannot be opened stops the start, naming the setting. */
+async function openCountries(config: Pick<CollectorConfig, 'country'>): Promise<CountryLookup | undefined> {
+  if (!config.country) return undefined;
+  try {
+    return await CountryLookup.open();
+  } catch (err) {
+    throw new Error(`--country: cannot open the country database ${COUNTRY_DATABASE} (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 /** A running collector: its address, and how to stop it. */
@@ -46,7 +71,13 @@ export async function startCollector(
   log: Logger,
   now: () => Date = () => new Date(),
 ): Promise<RunningCollector> {
+  const tls = tlsFiles(config);
+  const countries = await openCountries(config);
   const store = await Store.open(storeLocation(config));
+  if (await demoLabel(store)) {
+    // Served as it is (the demo does so), but never silently: reports received here are real.
+    log.warn('this store holds generated demo data: the dashboard says so, and reports received now are rolled up beside it');
+  }
   const versions = new Versions({
     fixed: fixedVersions(config),
     registry: config.registry,
@@ -54,7 +85,14 @@ export async function startCollector(
     log,
   });
   const job = new DailyJob(() => runDailyJob(store, now(), config.retentionDays, log), log);
-  const app = buildApp({ config, store, ingest: new Ingest(store, config, now), versions, log, now });
+  let app: CollectorApp;
+  try {
+    app = buildApp({ config, store, ingest: new Ingest(store, config, now, countries), versions, log, now, tls });
+  } catch (err) {
+    // A key that does not match its certificate is found here, before anything listens.
+    await store.close();
+    throw err;
+  }
   try {
     // The first poll is not awaited: an unreachable registry must not delay serving.
     void versions.start();
@@ -68,7 +106,7 @@ export async function startCollector(
   }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
   log.info({ url, port: address.port, store: store.kind }, `collector listening on ${url}`);
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { parseDuration } from '../../src/durations';
+import { INSIGHT_GROUPS } from '../../src/schema';
 
 /** A field an operator allows in reports beyond the schema, and its JSON type. */
 export type ExtraFieldType = 'string' | 'number' | 'boolean';
@@ -15,6 +16,9 @@ export interface CollectorConfig {
   /** Fixed answer; when either is set, the registry is not polled. */
   latest?: string;
   next?: string;
+  /** PEM files; when both are set the collector listens with HTTPS. */
+  tlsCert?: string;
+  tlsKey?: string;
   registry: string;
   versionsInterval: number;
   retentionDays: number;
@@ -23,6 +27,10 @@ export interface CollectorConfig {
   logLevel: string;
   extraFields: Record<string, ExtraFieldType>;
   rateLimit: { perInstance: number; perAddress: number };
+  /** Where the public dashboard is served, ending in "/"; null: no page and no public API. */
+  dashboardPath: string | null;
+  /** Look up each report's country from its sender's address (offline DB-IP database); only the code is kept. */
+  country: boolean;
 }
 
 /** What a command line and an environment can say, before checking. */
@@ -73,6 +81,18 @@ const postgresUrl: Parse<string> = (raw) => {
     return undefined;
   }
 };
+/** "off", or a path of plain segments that starts and ends with "/", so relative links from the page resolve. */
+const dashboardPath: Parse<string | null> = (raw) => {
+  if (typeof raw !== 'string') return undefined;
+  const value = raw.trim();
+  if (value === 'off') return null;
+  return /^\/(?:[A-Za-z0-9._~-]+\/)*$/.test(value) && !/\/\.{1,2}\//.test(value) ? value : undefined;
+};
+const onOff: Parse<boolean> = (raw) => {
+  if (raw === true || raw === 'on' || raw === 'true') return true;
+  if (raw === false || raw === 'off' || raw === 'false') return false;
+  return undefined;
+};
 const duration: Parse<number> = (raw) => {
   const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
   const result = parseDuration(n, 1_000);
@@ -86,12 +106,16 @@ export const SETTINGS: Setting[] = [
   { key: 'data', flag: 'data', env: 'COLLECTOR_DATA', help: 'directory of the SQLite database', expected: 'a directory path', parse: text },
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', shown: '(none: SQLite)', help: 'PostgreSQL connection string, instead of SQLite', expected: 'a postgres:// or postgresql:// URL', parse: postgresUrl },
   { key: 'latest', flag: 'latest', env: 'COLLECTOR_LATEST', shown: '(from the registry)', help: 'answer this as the latest Node-RED instead of polling the registry', expected: 'a semver version', parse: version },
-  { key: 'next', flag: 'next', env: 'COLLECTOR_NEXT', shown: '(from the registry)', help: 'answer this as the next (pre-release) Node-RED', expected: 'a semver version', parse: version },
-  { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', help: 'npm registry polled for node-red dist-tags', expected: 'an http(s) URL', parse: httpUrl },
+  { key: 'next', flag: 'next', env: 'COLLECTOR_NEXT', shown: '(the latest)', help: 'with --latest, answer this as the next (pre-release) Node-RED', expected: 'a semver version', parse: version },
+  { key: 'tlsCert', flag: 'tls-cert', env: 'COLLECTOR_TLS_CERT', shown: '(none: plain HTTP)', help: 'PEM certificate (chain) file; with --tls-key, serve HTTPS', expected: 'a file path', parse: text },
+  { key: 'tlsKey', flag: 'tls-key', env: 'COLLECTOR_TLS_KEY', shown: '(none: plain HTTP)', help: 'PEM private key file for --tls-cert', expected: 'a file path', parse: text },
+  { key: 'registry', flag: 'registry', env: 'COLLECTOR_REGISTRY', help: "npm registry whose node-red packument (versions, engines.node) is polled", expected: 'an http(s) URL', parse: httpUrl },
   { key: 'versionsInterval', env: 'COLLECTOR_VERSIONS_INTERVAL', shown: '1h', help: 'how often the registry is polled', expected: 'a duration of at least 1s, such as "1h"', parse: duration },
   { key: 'retentionDays', flag: 'retention-days', env: 'COLLECTOR_RETENTION_DAYS', help: 'days raw reports are kept (aggregates are kept for good)', expected: 'an integer from 1 to 3650', parse: integer(1, 3650) },
   { key: 'threshold', flag: 'threshold', env: 'COLLECTOR_THRESHOLD', help: 'published counts below this are merged into "other"', expected: 'an integer from 1 to 1000', parse: integer(1, 1000) },
   { key: 'trustProxy', flag: 'trust-proxy', env: 'COLLECTOR_TRUST_PROXY', help: 'number of reverse proxies in front whose X-Forwarded-For is believed', expected: 'an integer from 0 to 10', parse: integer(0, 10) },
+  { key: 'dashboardPath', flag: 'dashboard', env: 'COLLECTOR_DASHBOARD', help: 'path of the public dashboard (with its /api/v1), or "off"', expected: 'a path that starts and ends with "/" (such as "/usage/"), or "off"', parse: dashboardPath },
+  { key: 'country', flag: 'country', env: 'COLLECTOR_COUNTRY', shown: 'off', help: 'count reports by country, looked up offline from the sender address (only the code is kept)', expected: '"on" or "off"', parse: onOff },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', help: `one of ${LOG_LEVELS.join(', ')}`, expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (raw) => (typeof raw === 'string' && LOG_LEVELS.includes(raw) ? raw : undefined) },
 ];
 
@@ -107,12 +131,15 @@ export const DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   extraFields: {},
   rateLimit: { perInstance: 1, perAddress: 60 },
+  dashboardPath: '/',
+  country: false,
 };
 
 /** Keys that only a config file can set, because they are structured. */
 const FILE_ONLY = ['extraFields', 'rateLimit'] as const;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-const RESERVED = ['instanceId', 'os', 'env'];
+// The base fields and the opt-in groups: an operator's extra field must not replace their schema.
+const RESERVED = ['instanceId', 'os', 'env', ...INSIGHT_GROUPS, 'ext'];
 
 export type ConfigResult = { ok: true; config: CollectorConfig } | { ok: false; problems: string[] };
 
@@ -138,6 +165,9 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
     else (config as unknown as Record<string, unknown>)[setting.key] = value;
   }
 
+  // An answer always carries both versions; a lone "next" would leave "latest" to guess.
+  if (config.next && !config.latest) problems.push('--next (COLLECTOR_NEXT): needs --latest as well, so that every answer carries both versions');
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) problems.push('--tls-cert and --tls-key (COLLECTOR_TLS_CERT, COLLECTOR_TLS_KEY): give both, or neither');
   if (file.extraFields !== undefined) readExtraFields(file.extraFields, config, problems);
   if (file.rateLimit !== undefined) readRateLimit(file.rateLimit, config, problems);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };

@@ -109,6 +109,8 @@ for (const kind of STORES) {
         'os=Linux:6',
         'os=other:1',
         'arch=other:7',
+        // fetch's own User-Agent: neither Node-RED's client nor the plugin, and too few to show.
+        'client=other:7',
       ]);
       assert.ok(!JSON.stringify(usage).includes('onerror'), 'a rare value is never published');
     });

@@ -117,6 +117,22 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(collector.connections, 0);
   });
 
+  it('asks nothing while no collector is configured; the pane says how to add one (with a url it asks, as above)', async () => {
+    const target = await startRed({ settings: { telemetry: { initialDelay: '300ms', interval: '1h' } } });
+    assert.equal((await target.api('GET', '/telemetry')).body.url, null);
+    const page = await openEditor(target);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await page.locator(PROMPT).count(), 0, 'no consent dialog with nowhere to send');
+    await openPane(page);
+    const help = page.locator('.red-ui-telemetry-no-url');
+    assert.match(await help.innerText(), /No collector is configured \(telemetry\.url in settings\.js\), so nothing can be sent and nobody is asked\./);
+    assert.match(await help.locator('.red-ui-telemetry-url-example').innerText(), /^telemetry: \{\s+url: "https:\/\/telemetry\.example\.com\/ping"\s+\},$/);
+    await screenshot(page, 'settings-pane-no-url');
+    const still = await status(target);
+    assert.deepEqual([still.enabled, still.reason], [null, 'pending'], 'nothing was decided for the user');
+    assert.equal(collector.connections, 0);
+  });
+
   it("speaks the browser's language", async () => {
     const target = await startRed();
     for (const [locale, title] of [
@@ -235,7 +251,9 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     }
   });
 
-  it('waits for Node-RED\'s own telemetry dialog to close before asking', async () => {
+  const REVIEW_NOTICE = '.red-ui-notification:has-text("This Node-RED can share anonymous usage data with its maintainers.")';
+
+  it('after Node-RED\'s own telemetry question, first contact is a notification, not a third dialog; "Review" opens ours', async () => {
     const target = await startRed({}, false);
     const page = await openEditor(target);
     await page.waitForSelector('.red-ui-popover.red-ui-dialog');
@@ -243,7 +261,43 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator(PROMPT).count(), 0, 'not on top of the core dialog');
     await screenshot(page, 'core-dialog-first');
     await page.click('.red-ui-popover.red-ui-dialog .red-ui-dialog-toolbar button:last-child');
+    const notice = page.locator(REVIEW_NOTICE);
+    await notice.waitFor();
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await page.locator(PROMPT).count(), 0, 'no modal right after the core one');
+    assert.equal(await page.locator('.ui-widget-overlay:visible').count(), 0, 'the editor stays usable');
+    await screenshot(page, 'core-dialog-then-review-notice');
+    await notice.locator('button.red-ui-telemetry-review').click();
     await page.waitForSelector(PROMPT);
+    await notice.waitFor({ state: 'detached' });
+    await screenshot(page, 'review-opens-consent-dialog');
+    await page.click('#red-ui-telemetry-decline');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
+    const stored = await status(target);
+    assert.deepEqual([stored.enabled, stored.reason], [false, 'consent']);
+  });
+
+  it('"Not now" on that notification stores nothing; the next visit asks with the dialog as usual', async () => {
+    const target = await startRed({}, false);
+    const page = await openEditor(target);
+    await page.waitForSelector('.red-ui-popover.red-ui-dialog');
+    await page.click('.red-ui-popover.red-ui-dialog .red-ui-dialog-toolbar button:last-child');
+    const notice = page.locator(REVIEW_NOTICE);
+    await notice.locator('button.red-ui-telemetry-not-now').click();
+    await notice.waitFor({ state: 'detached' });
+    const later = await status(target);
+    assert.deepEqual([later.enabled, later.reason], [null, 'pending']);
+    // Node-RED's own question is answered now, so nothing came before ours: the dialog itself.
+    await page.reload();
+    await page.waitForSelector(PROMPT);
+    assert.equal(await page.locator(REVIEW_NOTICE).count(), 0);
+  });
+
+  it('without a core question or tour in this visit, asks with the dialog directly (no notification first)', async () => {
+    const target = await startRed();
+    const page = await openEditor(target);
+    await page.waitForSelector(PROMPT);
+    assert.equal(await page.locator(REVIEW_NOTICE).count(), 0);
   });
 
   it('shows an update once per session, and remembers "don\'t remind me"', async () => {

@@ -9,10 +9,15 @@ const View = require('../../resources/telemetry-view.js') as {
   hostOf(url: string | null): string | null;
   releaseNotesUrl(version: string): string;
   editorIsBusy(doc: Document): boolean;
+  coreStepShown(doc: Document): boolean;
+  reviewContent($: JQueryStatic, t: Translate): JQuery;
   consentContent($: JQueryStatic, t: Translate, status: unknown): JQuery;
   paneContent($: JQueryStatic, t: Translate, status: unknown): { element: JQuery; toggle: JQuery };
   updateContent($: JQueryStatic, t: Translate, update: string | { version: string; node?: string; newer?: { version: string; node: string } }): JQuery;
   errorMessage(t: Translate, xhr: unknown): string;
+  promptKind(status: unknown, canWrite: boolean): 'first' | 'more' | null;
+  moreContent($: JQueryStatic, t: Translate, status: unknown): JQuery;
+  erasureText(t: Translate, erasure: unknown): string | null;
 };
 type Translate = (key: string, substitutions?: Record<string, unknown>) => string;
 
@@ -47,6 +52,22 @@ describe('editor view (jsdom)', () => {
     assert.equal(View.shouldPrompt(status({ enabled: false, reason: 'flag' }), true), false);
     assert.equal(View.shouldPrompt(status({ enabled: true, reason: 'settings' }), true), false);
     assert.equal(View.shouldPrompt(null, true), false);
+  });
+
+  it('asks nothing while no collector is configured: there is nowhere to send to', () => {
+    assert.equal(View.promptKind(status({ url: null }), true), null);
+    assert.equal(View.promptKind(status({ url: null, enabled: true, reason: 'consent', pending: ['flows'] }), true), null);
+  });
+
+  it('the pane says how to configure a destination, only when there is none', () => {
+    const { $ } = dom();
+    const none = View.paneContent($, t, status({ url: null })).element;
+    assert.equal(none.find('.red-ui-telemetry-no-url p').first().text(), 'pane.noUrl');
+    const example = none.find('.red-ui-telemetry-url-example').text();
+    // Pasted inside settings.js's module.exports, it must be a valid property with an https url.
+    const parsed = new Function(`return { ${example} };`)() as { telemetry: { url: string } };
+    assert.equal(new URL(parsed.telemetry.url).protocol, 'https:');
+    assert.equal(View.paneContent($, t, status()).element.find('.red-ui-telemetry-no-url').length, 0);
   });
 
   it('knows which reasons the editor cannot change', () => {
@@ -136,8 +157,62 @@ describe('editor view (jsdom)', () => {
     assert.equal(View.editorIsBusy(dom('<div style="display:none"><div class="ui-dialog"></div></div>').document), false);
   });
 
+  it("tells Node-RED's own question and tour apart from other busy states", () => {
+    assert.equal(View.coreStepShown(dom('<div class="red-ui-popover red-ui-dialog"></div>').document), true);
+    assert.equal(View.coreStepShown(dom('<div class="red-ui-tourGuide-shade"></div>').document), true);
+    assert.equal(View.coreStepShown(dom('<div class="red-ui-popover red-ui-dialog" style="display:none"></div>').document), false);
+    assert.equal(View.coreStepShown(dom('<div id="red-ui-loading-progress"></div><div class="ui-dialog"></div>').document), false);
+    const { $ } = dom();
+    assert.equal(View.reviewContent($, t).text(), 'consent.quiet');
+  });
+
   it("shows the admin API's own error message, or the status", () => {
     assert.equal(View.errorMessage(t, { status: 409, responseJSON: { error: { code: 'decision_fixed', message: 'Fixed by the flag.' } } }), 'Fixed by the flag.');
     assert.equal(View.errorMessage(t, { status: 502, responseText: '<html>' }), 'error.request {"status":502}');
+  });
+});
+
+describe('editor view: consent covers a list (issue 10)', () => {
+  const providers = [{ id: 'acme', name: 'Acme metrics' }];
+
+  it('asks first while nobody chose; asks for more only while on with something pending', () => {
+    assert.equal(View.promptKind(status({ pending: ['flows'] }), true), 'first');
+    assert.equal(View.promptKind(status({ enabled: true, reason: 'consent', pending: ['flows'] }), true), 'more');
+    assert.equal(View.promptKind(status({ enabled: true, reason: 'settings', pending: ['ext:acme'] }), true), 'more');
+    assert.equal(View.promptKind(status({ enabled: true, reason: 'consent', pending: [] }), true), null);
+    assert.equal(View.promptKind(status({ enabled: false, reason: 'consent', pending: ['flows'] }), true), null);
+    assert.equal(View.promptKind(status({ enabled: true, reason: 'consent', pending: ['flows'] }), false), null, 'not for a reader');
+    assert.equal(View.promptKind(status({ enabled: true, reason: 'consent' }), true), null, 'an older runtime without pending');
+  });
+
+  it('the first question lists the groups beyond the base payload', () => {
+    const { $ } = dom();
+    const body = View.consentContent($, t, status({ pending: ['flows', 'ext:acme'], providers }));
+    assert.deepEqual(body.find('.red-ui-telemetry-items li').toArray().map((li) => li.textContent), ['item.flows', 'item.provider {"id":"acme","name":"Acme metrics"}']);
+  });
+
+  it('asking again names only what is new, and shows the full payload', () => {
+    const { $ } = dom();
+    const body = View.moreContent($, t, status({ enabled: true, reason: 'consent', pending: ['environment'], preview: { ...preview, environment: { cpus: 2 } } }));
+    assert.deepEqual(body.find('.red-ui-telemetry-items li').toArray().map((li) => li.getAttribute('data-item')), ['environment']);
+    assert.equal(body.find('.red-ui-telemetry-collected').length, 0);
+    assert.deepEqual(JSON.parse(body.find('.red-ui-telemetry-preview pre').text()).environment, { cpus: 2 });
+  });
+
+  it('the pane lists what is sent and what waits, and offers erasure only where switching off is possible', () => {
+    const { $ } = dom();
+    const on = View.paneContent($, t, status({ enabled: true, reason: 'consent', covered: ['flows'], pending: ['ext:acme'], providers }));
+    assert.deepEqual(on.element.find('.red-ui-telemetry-covered li').toArray().map((li) => li.getAttribute('data-item')), ['flows']);
+    assert.deepEqual(on.element.find('.red-ui-telemetry-pending li').toArray().map((li) => li.getAttribute('data-item')), ['ext:acme']);
+    assert.equal(on.element.find('#red-ui-telemetry-erase').length, 1);
+    assert.equal(View.paneContent($, t, status({ enabled: true, reason: 'settings' })).element.find('#red-ui-telemetry-erase').length, 0);
+    assert.equal(View.paneContent($, t, status({ enabled: false, reason: 'consent' })).element.find('#red-ui-telemetry-erase').length, 0);
+  });
+
+  it('states the erasure result', () => {
+    assert.equal(View.erasureText(t, null), null);
+    assert.equal(View.erasureText(t, { state: 'running', at: '2026-11-26T00:00:00Z' }), 'pane.erasureRunning');
+    assert.match(View.erasureText(t, { state: 'done', at: '2026-11-26T00:00:00Z', deleted: 4 }) ?? '', /^pane.erasureDone \{"count":4,/);
+    assert.equal(View.erasureText(t, { state: 'failed', at: '2026-11-26T00:00:00Z', error: 'HTTP 503' }), 'pane.erasureFailed {"error":"HTTP 503"}');
   });
 });

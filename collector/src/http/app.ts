@@ -23,6 +23,8 @@ export interface AppParts {
   versions: Versions;
   log: Logger;
   now: () => Date;
+  /** When given, the collector serves HTTPS with this certificate and key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Builds the HTTP side: routes, validation and error answers. Listening is the caller's. */
@@ -43,6 +45,9 @@ export function buildApp(parts: AppParts) {
     frameworkErrors: answerFrameworkError,
     // Node would answer a Host-less HTTP/1.1 request with an empty 400; the onRequest hook below answers it in JSON.
     http: { requireHostHeader: false },
+    // https.Server takes http.Server's options too. Typed as the plain server:
+    // this file uses only what both have (address, events, close).
+    ...((parts.tls ? { https: { ...parts.tls, requireHostHeader: false } } : {}) as object),
     // The request line is already capped by Node's 16 KiB header limit; a long
     // instance id then gets the same 400 as any malformed one, not a 414.
     routerOptions: { maxParamLength: 16 * 1024 },
@@ -89,7 +94,7 @@ export function buildApp(parts: AppParts) {
   );
 
   app.post<{ Body: ValidReport }>('/ping', { schema: { body: reportSchema(config.extraFields) } }, async (request, reply) => {
-    const result = await ingest.receive(request.body, request.ip);
+    const result = await ingest.receive(request.body, request.ip, request.headers['user-agent']);
     if (!result.accepted) {
       const seconds = secondsUntil(parts.now(), result.hit.windowEnd);
       const what = result.hit.key.startsWith('instance:') ? 'this instance' : 'this address';
@@ -98,7 +103,7 @@ export function buildApp(parts: AppParts) {
         .header('retry-after', String(seconds))
         .send(errorBody('rate_limited', `too many reports from ${what}; try again in ${seconds} s`));
     }
-    return reply.code(200).send(answerBody(versions.current()));
+    return reply.code(200).send(answerBody(versions.answerFor(request.body.env.nodejs)));
   });
 
   app.delete<{ Params: { instanceId: string } }>(
@@ -117,7 +122,7 @@ export function buildApp(parts: AppParts) {
     }
   });
 
-  app.register(dashboardRoutes, { store, threshold: config.threshold, now: parts.now });
+  if (config.dashboardPath !== null) app.register(dashboardRoutes, { store, threshold: config.threshold, now: parts.now, path: config.dashboardPath ?? '/' });
   return app;
 }
 

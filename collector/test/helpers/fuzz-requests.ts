@@ -12,7 +12,7 @@ import type { ErrorCode } from '../../src/http/errors';
  */
 
 /** Declared in the fuzzed collector's config, so that extra fields are fuzzed too. */
-export const FUZZ_EXTRA_FIELDS = { flows: 'number', label: 'string', beta: 'boolean' } as const;
+export const FUZZ_EXTRA_FIELDS = { tabs: 'number', label: 'string', beta: 'boolean' } as const;
 const EXTRA_STRING_LIMIT = 256;
 
 export interface FuzzRequest {
@@ -81,7 +81,7 @@ const validReport = fc.record(
       arch: text(1, FIELD_LIMITS['os.arch']),
     }),
     env: fc.record({ nodejs: version, 'node-red': version }),
-    flows: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+    tabs: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
     label: text(0, EXTRA_STRING_LIMIT),
     beta: fc.boolean(),
   },
@@ -122,7 +122,7 @@ const valid = fc.tuple(validReport, spelling, jsonType, fc.boolean()).map(([repo
 type Report = Record<string, unknown>;
 const TEXT_FIELDS = ['os.type', 'os.release', 'os.arch', 'env.nodejs', 'env.node-red', 'label'] as const;
 const STRING_FIELDS = ['instanceId', ...TEXT_FIELDS] as const;
-const ALL_FIELDS = [...STRING_FIELDS, 'os', 'env', 'flows', 'beta'] as const;
+const ALL_FIELDS = [...STRING_FIELDS, 'os', 'env', 'tabs', 'beta'] as const;
 const REQUIRED = ['instanceId', 'os', 'env', 'os.type', 'os.release', 'os.arch', 'env.nodejs', 'env.node-red'] as const;
 
 /** A copy with one field set; defined, not assigned, so that a key such as "__proto__" becomes a real key. */
@@ -151,7 +151,7 @@ function post(what: string, body: Buffer | string, refusedWith: ErrorCode[], hea
 /** A JSON value that is not of the type `field` must have. */
 function wrongTypeFor(field: string): fc.Arbitrary<unknown> {
   const anyJson = fc.jsonValue({ maxDepth: 3 });
-  if (field === 'flows') return anyJson.filter((v) => typeof v !== 'number');
+  if (field === 'tabs') return anyJson.filter((v) => typeof v !== 'number');
   if (field === 'beta') return anyJson.filter((v) => typeof v !== 'boolean');
   if (field === 'os' || field === 'env') return anyJson.filter((v) => v === null || typeof v !== 'object' || Array.isArray(v));
   return anyJson.filter((v) => typeof v !== 'string');
@@ -169,7 +169,7 @@ const missing = fc
 
 const undeclaredKey = fc
   .tuple(validReport, fc.constantFrom('', 'os.', 'env.'), fc.string({ minLength: 0, maxLength: 20 }))
-  .filter(([, at, key]) => !['instanceId', 'os', 'env', 'flows', 'label', 'beta', 'type', 'release', 'arch', 'nodejs', 'node-red'].includes(key) || at !== '')
+  .filter(([, at, key]) => !['instanceId', 'os', 'env', 'tabs', 'label', 'beta', 'type', 'release', 'arch', 'nodejs', 'node-red'].includes(key) || at !== '')
   .filter(([, at, key]) => !(at === 'os.' && ['type', 'release', 'arch'].includes(key)) && !(at === 'env.' && ['nodejs', 'node-red'].includes(key)))
   // "__proto__" is refused by the JSON parser (invalid_json) before the validator sees it.
   .map(([report, at, key]) => post(`undeclared key ${at}${JSON.stringify(key)}`, JSON.stringify(setField(report, `${at}${key}`, 1)), ['invalid_report', 'invalid_json']));
@@ -296,7 +296,7 @@ const notAReport = fc.oneof(
     const whole = JSON.stringify(report);
     return post('truncated report', whole.slice(0, at % whole.length), ['invalid_json']);
   }),
-  fc.tuple(validReport, fc.constantFrom('1e400', '-1e400', '1e309')).map(([report, n]) => post(`flows ${n}`, JSON.stringify({ ...report, flows: 0 }).replace('"flows":0', `"flows":${n}`), ['invalid_report'])),
+  fc.tuple(validReport, fc.constantFrom('1e400', '-1e400', '1e309')).map(([report, n]) => post(`tabs ${n}`, JSON.stringify({ ...report, tabs: 0 }).replace('"tabs":0', `"tabs":${n}`), ['invalid_report'])),
 );
 
 /** Other endpoints, never with an instance id a valid report could have (a DELETE would erase what must stay stored). */

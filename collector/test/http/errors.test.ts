@@ -27,7 +27,7 @@ describe('collector error answers', function () {
     collector = await CollectorProcess.start({
       store: 'sqlite',
       args: ['--latest', '4.2.0'],
-      config: { rateLimit: { perInstance: 1000, perAddress: 100_000 }, extraFields: { flows: 'number', label: 'string' } },
+      config: { rateLimit: { perInstance: 1000, perAddress: 100_000 }, extraFields: { tabs: 'number', label: 'string' } },
     });
   });
   after(async () => {
@@ -119,10 +119,10 @@ describe('collector error answers', function () {
 
     it('refuses a number too large to represent (1e400) instead of storing null', async () => {
       const body = fresh();
-      const text = JSON.stringify({ ...body, flows: 0 }).replace('"flows":0', '"flows":1e400');
+      const text = JSON.stringify({ ...body, tabs: 0 }).replace('"tabs":0', '"tabs":1e400');
       const answer = await sendBytes(collector.url, 'POST', '/ping', text, { 'content-type': 'application/json' });
-      const error = assertErrorAnswer(answer, 'flows 1e400', { status: 400, code: 'invalid_report' });
-      assert.match(error.message, /field "flows"/);
+      const error = assertErrorAnswer(answer, 'tabs 1e400', { status: 400, code: 'invalid_report' });
+      assert.match(error.message, /field "tabs"/);
       assert.equal(await stored(body.instanceId), 0);
     });
   });

@@ -13,7 +13,7 @@ for (const store of STORES) {
       collector = await CollectorProcess.start({
         store,
         args: ['--latest', '4.2.0', '--next', '5.0.0-beta.1'],
-        config: { rateLimit: { perInstance: 1, perAddress: 1000 }, extraFields: { flows: 'number' } },
+        config: { rateLimit: { perInstance: 1, perAddress: 1000 }, extraFields: { tabs: 'number' } },
       });
     });
     after(async () => {
@@ -33,12 +33,12 @@ for (const store of STORES) {
     });
 
     it('stores versions that are not semver as "invalid" and accepts declared extra fields', async () => {
-      const answer = await collector.request('POST', '/ping', report({ env: { nodejs: 'v20.x', 'node-red': 'latest' }, flows: 3 }, 2));
+      const answer = await collector.request('POST', '/ping', report({ env: { nodejs: 'v20.x', 'node-red': 'latest' }, tabs: 3 }, 2));
       assert.equal(answer.status, 200, answer.text);
       const row = (await rowsOf(collector, 'reports')).find((r) => r.instance_id === 'instance00000002');
       assert.equal(row?.nodejs, 'invalid');
       assert.equal(row?.node_red, 'invalid');
-      assert.deepEqual(JSON.parse(String(row?.extra)), { flows: 3 });
+      assert.deepEqual(JSON.parse(String(row?.extra)), { tabs: 3 });
     });
 
     const BAD: Array<[string, string | object, Record<string, string>, number, string, RegExp]> = [
@@ -53,7 +53,7 @@ for (const store of STORES) {
       ['no env.node-red', report({ env: { nodejs: '20.0.0' } }), {}, 400, 'invalid_report', /field "env.node-red" is required/],
       ['an undeclared field', report({ hostname: 'kitchen-pi' }), {}, 400, 'invalid_report', /field "hostname" is not collected here/],
       ['an undeclared nested field', report({ os: { ...report().os, hostname: 'pi' } }), {}, 400, 'invalid_report', /field "os.hostname" is not collected here/],
-      ['a declared field of the wrong type', report({ flows: 'many' }), {}, 400, 'invalid_report', /field "flows" must be number/],
+      ['a declared field of the wrong type', report({ tabs: 'many' }), {}, 400, 'invalid_report', /field "tabs" must be number/],
       ['a number for a string', report({ os: { type: 1, release: '6', arch: 'x64' } }), {}, 400, 'invalid_report', /field "os.type" must be string/],
       ['an over-long string', report({ os: { type: 'L'.repeat(65), release: '6', arch: 'x64' } }), {}, 400, 'invalid_report', /field "os.type" must NOT have more than 64 characters/],
       ['an empty string', report({ os: { type: '', release: '6', arch: 'x64' } }), {}, 400, 'invalid_report', /field "os.type" must NOT have fewer than 1 characters/],

@@ -25,7 +25,7 @@ describe('collector config (pure)', () => {
 
   it('reads DATABASE_URL, fixed versions, durations, extra fields and rate limits', () => {
     const result = resolveConfig({
-      file: { extraFields: { flows: 'number', theme: 'string' }, rateLimit: { perAddress: 500 }, versionsInterval: '30m' },
+      file: { extraFields: { tabs: 'number', theme: 'string' }, rateLimit: { perAddress: 500 }, versionsInterval: '30m' },
       env: { DATABASE_URL: 'postgresql://u:p@db/telemetry' },
       flags: { latest: 'v4.2.0', next: '5.0.0-beta.1' },
     });
@@ -33,7 +33,7 @@ describe('collector config (pure)', () => {
     assert.equal(result.config.databaseUrl, 'postgresql://u:p@db/telemetry');
     assert.equal(result.config.latest, '4.2.0');
     assert.equal(result.config.versionsInterval, 1_800_000);
-    assert.deepEqual(result.config.extraFields, { flows: 'number', theme: 'string' });
+    assert.deepEqual(result.config.extraFields, { tabs: 'number', theme: 'string' });
     assert.deepEqual(result.config.rateLimit, { perInstance: 1, perAddress: 500 });
   });
 
@@ -46,7 +46,7 @@ describe('collector config (pure)', () => {
 
   it('reports every problem with its origin', () => {
     const result = resolveConfig({
-      file: { threshold: 0, rateLimit: { perInstance: 'one', burst: 2 }, extraFields: ['flows'] },
+      file: { threshold: 0, rateLimit: { perInstance: 'one', burst: 2 }, extraFields: ['tabs'] },
       env: { COLLECTOR_REGISTRY: 'ftp://registry' },
       flags: { host: ' ' },
     });

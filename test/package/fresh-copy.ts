@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * What a fresh clone of the working tree holds (tracked files and new ones git does not ignore),
+ * copied to a temporary directory, with this checkout's node_modules linked in for the build.
+ * Packing there runs the packages' own prepack scripts without touching this checkout's dist/.
+ */
+export function freshCopy(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nrt-pack-'));
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  for (const file of listed.split('\0').filter(Boolean)) {
+    const from = path.join(REPO_ROOT, file);
+    if (!existsSync(from)) continue; // deleted in the working tree, not yet in git
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    copyFileSync(from, path.join(dir, file));
+  }
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+export interface PackedFile {
+  path: string;
+  size: number;
+}
+
+/** The environment for an npm child: without the npm_* settings an `npm test` running us exports. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!/^npm_/i.test(name)) env[name] = value;
+  return env;
+}
+
+/** Runs npm in `cwd`; resolves to what it printed, or throws with it when npm fails. */
+export function npm(cwd: string, args: string[]): { stdout: string; stderr: string } {
+  const result = spawnSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', shell: process.platform === 'win32' });
+  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The JSON npm prints with --json, after whatever the package's prepack script printed. */
+function packJson(stdout: string): Array<{ filename: string; files: PackedFile[] }> {
+  return JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as Array<{ filename: string; files: PackedFile[] }>;
+}
+
+/** `npm pack --dry-run --json` in `dir` (optionally for one workspace): the files the tarball would hold. */
+export function packedFiles(dir: string, workspace?: string): PackedFile[] {
+  const [pack] = packJson(npm(dir, ['pack', '--dry-run', '--json', ...(workspace ? ['--workspace', workspace] : [])]).stdout);
+  return pack.files;
+}
+
+/** `npm pack` in `dir`, as a publisher runs it (prepack included): the tarball's path. */
+export function packTarball(dir: string): string {
+  const destination = mkdtempSync(path.join(os.tmpdir(), 'nrt-tgz-'));
+  const [pack] = packJson(npm(dir, ['pack', '--json', '--pack-destination', destination]).stdout);
+  return path.join(destination, pack.filename);
+}
+
+/** Every file under `dir`, relative to `root`, with forward slashes. */
+export function filesUnder(root: string, dir: string): string[] {
+  const absolute = path.join(root, dir);
+  if (!existsSync(absolute)) return [];
+  return readdirSync(absolute, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
