@@ -44,6 +44,17 @@ async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>)
   }
 }
 
+/** The keys of each window start, in the order given (window starts ascending, keys ascending within). */
+function byWindowStart(keys: ReadonlyArray<{ key: string; window_start: string }>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const list = groups.get(k.window_start) ?? [];
+    list.push(k.key);
+    groups.set(k.window_start, list);
+  }
+  return groups;
+}
+
 function windowKey(key: string, windowStart: string): string {
   return `${windowStart}\u0000${key}`;
 }
@@ -127,7 +138,10 @@ export class Store {
     if (items.length === 0) return [];
     const windows = new Map<string, { key: string; window_start: string }>();
     for (const { limits } of items) for (const l of limits) windows.set(windowKey(l.key, l.windowStart), { key: l.key, window_start: l.windowStart });
-    const keys = [...windows.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.window_start < b.window_start ? -1 : 1));
+    // Window start, then key: the order rows are locked in below.
+    const keys = [...windows.values()].sort((a, b) =>
+      a.window_start < b.window_start ? -1 : a.window_start > b.window_start ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
     return this.db.transaction().execute(async (trx) => {
       // Written first, so that this transaction holds SQLite's write lock before it reads.
       for (const chunk of chunks(keys, 500)) {
@@ -138,18 +152,24 @@ export class Store {
           .execute();
       }
       const hits = new Map<string, number>();
-      for (const chunk of chunks(keys, 500)) {
-        let query = trx
-          .selectFrom('rate_windows')
-          .select(['key', 'window_start', 'hits'])
-          .where((eb) => eb.or(chunk.map((k) => eb.and([eb('key', '=', k.key), eb('window_start', '=', k.window_start)]))))
-          // Locked in code-unit order (the keys are ASCII), the order they were sorted in above, whatever
-          // the database's collation: collectors sharing a PostgreSQL then never lock in crossing orders.
-          // (SQLite compares text by code unit already, and has no collation named "C".)
-          .orderBy(this.kind === 'postgres' ? sql`key collate "C"` : sql`key`)
-          .orderBy(this.kind === 'postgres' ? sql`window_start collate "C"` : sql`window_start`);
-        if (this.kind === 'postgres') query = query.forUpdate();
-        for (const row of await query.execute()) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+      // One window start (the current hour, nearly always) and a list of keys per statement: the
+      // primary key answers `window_start = ? and key in (…)` directly, where hundreds of OR-ed pairs
+      // cost SQLite most of a batch to plan.
+      for (const [windowStart, ofWindow] of byWindowStart(keys)) {
+        for (const chunk of chunks(ofWindow, 500)) {
+          let query = trx
+            .selectFrom('rate_windows')
+            .select(['key', 'window_start', 'hits'])
+            .where('window_start', '=', windowStart)
+            .where('key', 'in', chunk)
+            // Locked in code-unit order (the keys are ASCII), the order they were sorted in above,
+            // whatever the database's collation: collectors sharing a PostgreSQL then lock in one
+            // order and never wait on each other crosswise. (SQLite compares text by code unit
+            // already, and has no collation named "C".)
+            .orderBy(this.kind === 'postgres' ? sql`key collate "C"` : sql`key`);
+          if (this.kind === 'postgres') query = query.forUpdate();
+          for (const row of await query.execute()) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+        }
       }
       const results: AcceptResult[] = [];
       const accepted: ReportsTable[] = [];
