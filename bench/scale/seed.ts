@@ -40,7 +40,7 @@ export async function seedDay(target: SeedTarget, day: string, instances: number
   try {
     await client.query(
       `INSERT INTO reports (id, instance_id, received_at, day, ip_hash, os_type, os_release, os_arch, nodejs, node_red, extra, client)
-       SELECT $2 || '-' || (n + $4), lpad(to_hex(n + $4), 32, '0'), $3, $2, lpad(to_hex((n * 7919) % 250000), 64, '0'),
+       SELECT $2 || '-' || (n + $4), lpad(to_hex(n + $4), 32, '0'), $3, $2, lpad(to_hex((n::bigint * 7919) % 250000), 64, '0'),
               ${SPREAD}
        FROM generate_series(1, $1::int) AS n`,
       [instances, day, at, offset],
