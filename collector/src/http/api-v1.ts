@@ -15,7 +15,7 @@ import {
   titleOf,
 } from '../dashboard-data';
 import { isDay } from '../days';
-import { DataVersion, dimensionNames, recentDataVersion } from '../store/published';
+import { DataVersion, dimensionNames } from '../store/published';
 import type { DayUsage, Store } from '../store/store';
 import { AnswerCache, CachedAnswer, sendCached } from './api-v1-cache';
 import { errorBody } from './errors';
@@ -60,9 +60,11 @@ function topOf(query: Query): number {
  * roll-ups with the threshold applied, cached until the next roll-up and
  * answered with an ETag (304 on revalidation).
  */
-export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number }> = async (app, { store, threshold }) => {
+export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; currentVersion: () => Promise<DataVersion> }> = async (
+  app,
+  { store, threshold, currentVersion },
+) => {
   const cache = new AnswerCache();
-  const currentVersion = recentDataVersion(store);
   /** Every dimension in the roll-ups, read once per data version: a path naming no dimension must not cost a scan. */
   let dimensions: { stamp: string; names: Promise<string[]> } | undefined;
   async function dimensionsInData(): Promise<string[]> {

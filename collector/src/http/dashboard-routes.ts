@@ -61,11 +61,12 @@ export const dashboardRoutes: FastifyPluginAsync<{ store: Store; threshold: numb
     return sendCached(request, reply, asset, 'public, max-age=3600');
   });
 
-  await app.register(apiV1Routes, { prefix: `${base}api/v1`, store, threshold });
+  // One view of the data version for every public answer: it is asked of the database at most once a second.
+  const currentVersion = recentDataVersion(store);
+  await app.register(apiV1Routes, { prefix: `${base}api/v1`, store, threshold, currentVersion });
 
   /** Deprecated: the last `days` finished days with small counts merged into "other". Use /api/v1. */
   const usageCache = new AnswerCache(64);
-  const currentVersion = recentDataVersion(store);
   app.get<{ Querystring: { days?: string } }>(`${base}api/usage`, async (request, reply) => {
     const count = Number(request.query.days ?? 30);
     if (!Number.isInteger(count) || count < 1 || count > MAX_DAYS) {

@@ -394,7 +394,11 @@ export class Store {
       .orderBy('metric')
       .execute();
     const byDay = new Map<string, DaySum[]>();
-    for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), { metric: r.metric, total: Number(r.total) }]);
+    for (const r of rows) {
+      const list = byDay.get(r.day) ?? [];
+      list.push({ metric: r.metric, total: Number(r.total) });
+      byDay.set(r.day, list);
+    }
     return byDay;
   }
 
