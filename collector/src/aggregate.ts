@@ -6,20 +6,24 @@ import { instanceInsight } from './rollup/insight-values';
  * rule is tested without a database.
  */
 
-/** What the roll-up reads of one raw report. */
-export interface UsageRow {
-  instanceId: string;
+/** What a report is counted by in the base dimensions: the environment it was sent from. */
+export interface EnvironmentValues {
   nodeRed: string;
   nodejs: string;
   osType: string;
   arch: string;
   client: string;
+  /** ISO country code, or "unknown"; absent or null (not counted) while the country lookup is off. */
+  country?: string | null;
+}
+
+/** What the roll-up reads of one raw report. */
+export interface UsageRow extends EnvironmentValues {
+  instanceId: string;
 }
 
 /** A row with what only some reports carry. */
 export interface CountedRow extends UsageRow {
-  /** ISO country code, or "unknown"; absent or null (not counted) while the country lookup is off. */
-  country?: string | null;
   /** The report's opt-in groups, when it had any. */
   insights?: InsightReport | null;
 }
@@ -55,7 +59,7 @@ export interface RollUp {
 /** The value published in place of every value seen by fewer instances than the threshold. */
 export const OTHER = 'other';
 
-const FIELD: Record<Dimension, keyof UsageRow> = {
+const FIELD: Record<Dimension, Exclude<keyof EnvironmentValues, 'country'>> = {
   'node-red': 'nodeRed',
   nodejs: 'nodejs',
   os: 'osType',
@@ -63,10 +67,18 @@ const FIELD: Record<Dimension, keyof UsageRow> = {
   client: 'client',
 };
 
+/** The (dimension, value) pairs one environment is counted under; country only when it was looked up. */
+function baseValues(env: EnvironmentValues): Array<[string, string]> {
+  const values = DIMENSIONS.map((dimension): [string, string] => [dimension, env[FIELD[dimension]]]);
+  if (env.country !== undefined && env.country !== null) values.push([COUNTRY, env.country]);
+  return values;
+}
+
 /**
- * Counts one day, one instance at a time, so that what it holds grows with
- * the number of distinct values, not with the number of instances: the rows
- * can be streamed from the store in instance order.
+ * Counts one day in parts, so that what it holds grows with the number of
+ * distinct values, not with the number of instances: the store hands it
+ * per-environment totals it counted itself, and only the few instances that
+ * need more one at a time.
  *
  * An instance counts once per value it reported that day (one that upgraded
  * during the day counts under both versions); a dimension a report does not
@@ -78,32 +90,25 @@ export class DayCounter {
   private instances = 0;
   private reports = 0;
 
-  /** All of one instance's reports of the day, oldest first. */
-  addInstance(rows: readonly CountedRow[]): void {
-    if (rows.length === 0) return;
+  /** `instances` instances that reported from `env` and from no other environment that day, in `reports` reports. */
+  addEnvironment(env: EnvironmentValues, instances: number, reports: number): void {
+    this.instances += instances;
+    this.reports += reports;
+    for (const [dimension, value] of baseValues(env)) this.add(dimension, value, instances);
+  }
+
+  /** One instance that reported from several environments that day, in `reports` reports: each value counts once. */
+  addMixedInstance(envs: readonly EnvironmentValues[], reports: number): void {
     this.instances++;
-    this.reports += rows.length;
-    // Most instances report once a day: then no value can repeat, and nothing needs remembering.
-    const seen = rows.length > 1 ? new Set<string>() : undefined;
-    const count = (dimension: string, value: string | null | undefined) => {
-      if (value === undefined || value === null) return;
-      if (seen) {
-        const key = `${dimension}\u0000${value}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-      }
-      let values = this.counts.get(dimension);
-      if (!values) this.counts.set(dimension, (values = new Map<string, number>()));
-      values.set(value, (values.get(value) ?? 0) + 1);
-    };
-    for (const row of rows) {
-      for (const dimension of DIMENSIONS) count(dimension, row[FIELD[dimension]]);
-      count(COUNTRY, row.country);
-    }
-    if (!rows.some((r) => r.insights)) return;
-    const insights = rows.flatMap((r) => (r.insights ? [r.insights] : []));
+    this.reports += reports;
+    this.addOnce(envs.flatMap(baseValues));
+  }
+
+  /** The opt-in groups of one instance's reports of the day, oldest first. */
+  addInsights(insights: readonly InsightReport[]): void {
+    if (insights.length === 0) return;
     const { values, sums } = instanceInsight(insights);
-    for (const [dimension, value] of values) count(dimension, value);
+    this.addOnce(values);
     for (const [metric, amount] of sums) this.sums.set(metric, (this.sums.get(metric) ?? 0) + amount);
   }
 
@@ -113,9 +118,34 @@ export class DayCounter {
     const sums = [...this.sums].map(([metric, total]) => ({ metric, total })).sort((a, b) => (a.metric < b.metric ? -1 : 1));
     return { instances: this.instances, reports: this.reports, counts: sortCounts(counts), sums };
   }
+
+  /** One instance's values: each distinct one counted once. */
+  private addOnce(values: ReadonlyArray<readonly [string, string]>): void {
+    const seen = new Set<string>();
+    for (const [dimension, value] of values) {
+      const key = `${dimension}\u0000${value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.add(dimension, value, 1);
+    }
+  }
+
+  private add(dimension: string, value: string, instances: number): void {
+    let values = this.counts.get(dimension);
+    if (!values) this.counts.set(dimension, (values = new Map<string, number>()));
+    values.set(value, (values.get(value) ?? 0) + instances);
+  }
 }
 
-/** Pure: a whole day's rows (any order; one instance's rows oldest first) counted with `DayCounter`. */
+/** The key under which two environments are the same for counting. */
+function environmentKey(env: EnvironmentValues): string {
+  return JSON.stringify(baseValues(env));
+}
+
+/**
+ * Pure: a whole day's rows (any order; one instance's rows oldest first)
+ * counted with `DayCounter` exactly as the store counts them.
+ */
 export function rollUp(rows: readonly CountedRow[]): RollUp {
   const byInstance = new Map<string, CountedRow[]>();
   for (const row of rows) {
@@ -124,7 +154,12 @@ export function rollUp(rows: readonly CountedRow[]): RollUp {
     byInstance.set(row.instanceId, list);
   }
   const counter = new DayCounter();
-  for (const list of byInstance.values()) counter.addInstance(list);
+  for (const list of byInstance.values()) {
+    const envs = new Map(list.map((r) => [environmentKey(r), r]));
+    if (envs.size === 1) counter.addEnvironment(list[0], 1, list.length);
+    else counter.addMixedInstance([...envs.values()], list.length);
+    counter.addInsights(list.flatMap((r) => (r.insights ? [r.insights] : [])));
+  }
   return counter.result();
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CollectorConfig } from './config';
 import { dayOf, windowOf } from './days';
 import { hashAddress, newSecret } from './address-hash';
@@ -37,7 +36,7 @@ export class Ingest {
     const addressHash = hashAddress(await this.secretFor(dayOf(receivedAt)), address);
     const window = windowOf(receivedAt, RATE_WINDOW_MS);
     const country = this.countries ? this.countries.lookup(address) : null;
-    const row = reportRow(report, { id: randomUUID(), receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
+    const row = reportRow(report, { receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
     return this.writes.accept({ report: row, limits: [
       { key: `instance:${report.instanceId}`, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
       { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },

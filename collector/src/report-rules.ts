@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { INSIGHT_GROUPS, InsightReport, REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '../../src/schema';
 import type { ExtraFieldType } from './config';
-import type { ReportsTable } from './store/tables';
+import type { ReportRecord } from './store/report-encoding';
 
 /** Longest accepted string in an operator-declared extra field. */
 export const EXTRA_STRING_LIMIT = 256;
@@ -32,28 +32,27 @@ export function storedVersion(value: string): string {
   return semver.valid(value) ?? INVALID_VERSION;
 }
 
-/** Pure: the row stored for a validated report. */
+/** Pure: what is stored of a validated report. */
 export function reportRow(
   report: ValidReport,
-  meta: { id: string; receivedAt: Date; addressHash: string; client: string; country?: string | null },
+  meta: { receivedAt: Date; addressHash: string; client: string; country?: string | null },
   extraFields: Record<string, ExtraFieldType>,
-): ReportsTable {
+): ReportRecord {
   const extra = Object.fromEntries(Object.keys(extraFields).filter((k) => k in report).map((k) => [k, report[k]]));
-  const receivedAt = meta.receivedAt.toISOString();
   return {
-    id: meta.id,
-    instance_id: report.instanceId,
-    received_at: receivedAt,
-    day: receivedAt.slice(0, 10),
-    ip_hash: meta.addressHash,
-    os_type: report.os.type,
-    os_release: report.os.release,
-    os_arch: report.os.arch,
-    nodejs: storedVersion(report.env.nodejs),
-    node_red: storedVersion(report.env['node-red']),
+    instanceId: report.instanceId,
+    receivedAt: meta.receivedAt,
+    addressHash: meta.addressHash,
+    environment: {
+      nodeRed: storedVersion(report.env['node-red']),
+      nodejs: storedVersion(report.env.nodejs),
+      osType: report.os.type,
+      osRelease: report.os.release,
+      arch: report.os.arch,
+      client: meta.client,
+      country: meta.country ?? null,
+    },
     extra: Object.keys(extra).length > 0 ? JSON.stringify(extra) : null,
-    client: meta.client,
-    country: meta.country ?? null,
     insights: insightsOf(report),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDatabase, SqliteDialect, SqliteStatement } from 'kysely';
 import type { Database } from './tables';
 
 /** Where the data lives: a SQLite file under a directory, or a PostgreSQL server. */
@@ -29,5 +29,30 @@ export function connect(location: StoreLocation): Kysely<Database> {
   database.pragma('synchronous = FULL');
   database.pragma('secure_delete = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(database) }) });
+}
+
+/** Prepared statements kept per SQL text; past this many, the cache starts again. */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every statement anew on each run, which costs SQLite a
+ * parse and a plan per batch; a statement kept per SQL text is reused
+ * instead. Safe because Kysely runs one statement at a time on its one
+ * SQLite connection, and the collector never streams a query.
+ */
+function keepingStatements(database: SqliteDatabase): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE) statements.clear();
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

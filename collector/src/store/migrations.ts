@@ -1,118 +1,124 @@
 import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
+import type { StoreLocation } from './connect';
+import { packReportsTable } from './pack-reports-migration';
 
 /**
  * The schema, one migration per change, in code so that the published package
  * needs no migration files on disk. Only types both SQLite and PostgreSQL share.
  */
-const MIGRATIONS: Record<string, Migration> = {
-  '001_initial': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('reports')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('instance_id', 'text', (c) => c.notNull())
-        .addColumn('received_at', 'text', (c) => c.notNull())
-        .addColumn('day', 'text', (c) => c.notNull())
-        .addColumn('ip_hash', 'text', (c) => c.notNull())
-        .addColumn('os_type', 'text', (c) => c.notNull())
-        .addColumn('os_release', 'text', (c) => c.notNull())
-        .addColumn('os_arch', 'text', (c) => c.notNull())
-        .addColumn('nodejs', 'text', (c) => c.notNull())
-        .addColumn('node_red', 'text', (c) => c.notNull())
-        .addColumn('extra', 'text')
-        .execute();
-      await db.schema.createIndex('reports_day').on('reports').column('day').execute();
-      await db.schema.createIndex('reports_instance').on('reports').column('instance_id').execute();
+function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
+  return {
+    '001_initial': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('reports')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('ip_hash', 'text', (c) => c.notNull())
+          .addColumn('os_type', 'text', (c) => c.notNull())
+          .addColumn('os_release', 'text', (c) => c.notNull())
+          .addColumn('os_arch', 'text', (c) => c.notNull())
+          .addColumn('nodejs', 'text', (c) => c.notNull())
+          .addColumn('node_red', 'text', (c) => c.notNull())
+          .addColumn('extra', 'text')
+          .execute();
+        await db.schema.createIndex('reports_day').on('reports').column('day').execute();
+        await db.schema.createIndex('reports_instance').on('reports').column('instance_id').execute();
 
-      await db.schema
-        .createTable('salts')
-        .addColumn('day', 'text', (c) => c.primaryKey())
-        .addColumn('secret', 'text', (c) => c.notNull())
-        .execute();
+        await db.schema
+          .createTable('salts')
+          .addColumn('day', 'text', (c) => c.primaryKey())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .execute();
 
-      await db.schema
-        .createTable('rate_windows')
-        .addColumn('key', 'text', (c) => c.notNull())
-        .addColumn('window_start', 'text', (c) => c.notNull())
-        .addColumn('hits', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('rate_windows_pk', ['key', 'window_start'])
-        .execute();
+        await db.schema
+          .createTable('rate_windows')
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('window_start', 'text', (c) => c.notNull())
+          .addColumn('hits', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rate_windows_pk', ['key', 'window_start'])
+          .execute();
 
-      await db.schema
-        .createTable('daily_usage')
-        .addColumn('day', 'text', (c) => c.notNull())
-        .addColumn('dimension', 'text', (c) => c.notNull())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .addColumn('instances', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('daily_usage_pk', ['day', 'dimension', 'value'])
-        .execute();
+        await db.schema
+          .createTable('daily_usage')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('dimension', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('instances', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('daily_usage_pk', ['day', 'dimension', 'value'])
+          .execute();
 
-      await db.schema
-        .createTable('aggregated_days')
-        .addColumn('day', 'text', (c) => c.primaryKey())
-        .addColumn('instances', 'integer', (c) => c.notNull())
-        .addColumn('reports', 'integer', (c) => c.notNull())
-        .addColumn('aggregated_at', 'text', (c) => c.notNull())
-        .execute();
+        await db.schema
+          .createTable('aggregated_days')
+          .addColumn('day', 'text', (c) => c.primaryKey())
+          .addColumn('instances', 'integer', (c) => c.notNull())
+          .addColumn('reports', 'integer', (c) => c.notNull())
+          .addColumn('aggregated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
     },
-  },
-  '002_report_client': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      // Reports stored before the client was recorded cannot be told apart; they say so.
-      await db.schema
-        .alterTable('reports')
-        .addColumn('client', 'text', (c) => c.notNull().defaultTo('unknown'))
-        .execute();
+    '002_report_client': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Reports stored before the client was recorded cannot be told apart; they say so.
+        await db.schema
+          .alterTable('reports')
+          .addColumn('client', 'text', (c) => c.notNull().defaultTo('unknown'))
+          .execute();
+      },
     },
-  },
-  '003_country_and_meta': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      // Null while the country lookup is off: such reports are not counted by country at all.
-      await db.schema.alterTable('reports').addColumn('country', 'text').execute();
-      // Facts about the store itself, such as "this holds generated demo data".
-      await db.schema
-        .createTable('collector_meta')
-        .addColumn('key', 'text', (c) => c.primaryKey())
-        .addColumn('value', 'text', (c) => c.notNull())
-        .execute();
+    '003_country_and_meta': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Null while the country lookup is off: such reports are not counted by country at all.
+        await db.schema.alterTable('reports').addColumn('country', 'text').execute();
+        // Facts about the store itself, such as "this holds generated demo data".
+        await db.schema
+          .createTable('collector_meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
     },
-  },
-  '004_report_insights': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      // The opt-in groups a report carried, as JSON; null for a report with none (most of them).
-      await db.schema.alterTable('reports').addColumn('insights', 'text').execute();
-      // Fleet totals per day (such as all nodes of all instances that sent `flows`): not per value, so not in daily_usage.
-      await db.schema
-        .createTable('daily_sums')
-        .addColumn('day', 'text', (c) => c.notNull())
-        .addColumn('metric', 'text', (c) => c.notNull())
-        .addColumn('total', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('daily_sums_pk', ['day', 'metric'])
-        .execute();
+    '004_report_insights': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // The opt-in groups a report carried, as JSON; null for a report with none (most of them).
+        await db.schema.alterTable('reports').addColumn('insights', 'text').execute();
+        // Fleet totals per day (such as all nodes of all instances that sent `flows`): not per value, so not in daily_usage.
+        await db.schema
+          .createTable('daily_sums')
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('metric', 'text', (c) => c.notNull())
+          .addColumn('total', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('daily_sums_pk', ['day', 'metric'])
+          .execute();
+      },
     },
-  },
-  '005_roll_up_and_retention_indexes': {
-    async up(db: Kysely<unknown>): Promise<void> {
-      // Roll-ups read a day in instance order; this index serves that and every "where day" the one on day alone served.
-      await db.schema.createIndex('reports_day_instance').on('reports').columns(['day', 'instance_id']).execute();
-      await db.schema.dropIndex('reports_day').execute();
-      // Retention deletes expired windows in batches, found by their start.
-      await db.schema.createIndex('rate_windows_start').on('rate_windows').column('window_start').execute();
+    '005_roll_up_and_retention_indexes': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Roll-ups read a day in instance order; this index serves that and every "where day" the one on day alone served.
+        await db.schema.createIndex('reports_day_instance').on('reports').columns(['day', 'instance_id']).execute();
+        await db.schema.dropIndex('reports_day').execute();
+        // Retention deletes expired windows in batches, found by their start.
+        await db.schema.createIndex('rate_windows_start').on('rate_windows').column('window_start').execute();
+      },
     },
-  },
-};
-
-const provider: MigrationProvider = {
-  getMigrations: async () => MIGRATIONS,
-};
+    '006_packed_reports': {
+      // Reports packed to a third of their size (integer days and times, binary ids
+      // and hashes, what reports share stored once); existing reports are converted.
+      up: (db: Kysely<unknown>) => packReportsTable(db, kind),
+    },
+  };
+}
 
 /**
  * Brings the database to the current schema. Kysely's migrator takes a lock,
  * so several collector processes starting at once against one PostgreSQL
  * apply each migration exactly once.
  */
-export async function migrate(db: Kysely<unknown>, upTo?: string): Promise<void> {
+export async function migrate(db: Kysely<unknown>, kind: StoreLocation['kind'], upTo?: string): Promise<void> {
   // `upTo` lets a test build a database as an older collector left it.
+  const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
   const migrator = new Migrator({ db, provider });
   const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) throw error;

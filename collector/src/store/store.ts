@@ -1,9 +1,23 @@
-import { ExpressionBuilder, ExpressionWrapper, Kysely, SqlBool, sql } from 'kysely';
+import { Kysely, Transaction, sql } from 'kysely';
 import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
-import type { Database, ReportsTable } from './tables';
-import { CountedRow, DayCounter, DaySum, UsageCount } from '../aggregate';
+import type { Database } from './tables';
+import { DayCounter, DaySum, UsageCount } from '../aggregate';
 import { parseInsights } from '../report-rules';
+import type { InsightReport } from '../../../src/schema';
+import {
+  dayNumber,
+  dayNumbers,
+  dayText,
+  encodeInstanceId,
+  Environment,
+  ENVIRONMENT_COLUMNS,
+  environmentColumns,
+  environmentKey,
+  environmentOf,
+  packReport,
+  ReportRecord,
+} from './report-encoding';
 
 /** A counter that has reached its limit: which one, and when its window ends. */
 export interface LimitHit {
@@ -23,15 +37,24 @@ export type AcceptResult = { accepted: true } | { accepted: false; hit: LimitHit
 
 /** A report waiting to be stored, with the limits it is counted against. */
 export interface PendingReport {
-  report: ReportsTable;
+  report: ReportRecord;
   limits: Limit[];
 }
 
 /** Expired reports deleted per statement: a few milliseconds of work each. */
 export const PRUNE_BATCH = 2000;
 
-/** Reports read per query when rolling a day up: a few MiB of rows at a time. */
+/** Rows read per query when the roll-up counts instances one at a time: a few MiB at a time. */
 export const ROLLUP_PAGE = 10_000;
+
+/** Environment ids a process remembers; past this, it starts again (a fleet has a few thousand). */
+const ENVIRONMENT_CACHE = 50_000;
+
+/** The reports of one instance on one day, with what the roll-up needs of them. */
+interface InstanceRows<R> {
+  instance: Uint8Array;
+  rows: R[];
+}
 
 /** Runs a bounded delete until it deletes less than a batch, yielding to the event loop between batches. */
 async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>): Promise<number> {
@@ -65,6 +88,39 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
+/** Which instances a page starts after (or, `exact`, the one instance to read whole). */
+type PageStart = { instance: Uint8Array; exact: boolean } | undefined;
+
+/**
+ * Rows in instance order, one instance's rows at a time, read in pages of
+ * ROLLUP_PAGE. A page that ends inside an instance hands that instance to
+ * the next page whole; an instance larger than a page is read on its own.
+ */
+async function* pagedByInstance<R extends { instance: Uint8Array }>(
+  read: (after: PageStart, limit?: number) => Promise<R[]>,
+): AsyncGenerator<InstanceRows<R>> {
+  let after: PageStart;
+  for (;;) {
+    const page = await read(after, ROLLUP_PAGE);
+    if (page.length === 0) return;
+    let rows = page;
+    if (page.length === ROLLUP_PAGE) {
+      const last = page[page.length - 1].instance;
+      const whole = page.filter((r) => Buffer.compare(r.instance, last) !== 0);
+      rows = whole.length > 0 ? whole : await read({ instance: last, exact: true });
+    }
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      if (i === rows.length || Buffer.compare(rows[i].instance, rows[start].instance) !== 0) {
+        yield { instance: rows[start].instance, rows: rows.slice(start, i) };
+        start = i;
+      }
+    }
+    if (page.length < ROLLUP_PAGE) return;
+    after = { instance: rows[rows.length - 1].instance, exact: false };
+  }
+}
+
 /** What a day's roll-up found. */
 export interface DaySummary {
   day: string;
@@ -84,6 +140,12 @@ export interface DayUsage extends DaySummary {
 export class Store {
   /** Roll-ups this process has written; published answers cached on the data are checked against it. */
   rollUpWrites = 0;
+  /**
+   * Environment ids this process has committed, with the newest day it marked
+   * each as used: such an id is used without asking the database again that
+   * day, since retention deletes only environments unused for its whole period.
+   */
+  private readonly environmentIds = new Map<string, { id: number; lastDay: number }>();
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -94,7 +156,7 @@ export class Store {
   static async open(location: StoreLocation): Promise<Store> {
     const db = connect(location);
     try {
-      await migrate(db as Kysely<unknown>);
+      await migrate(db as Kysely<unknown>, location.kind);
     } catch (err) {
       await db.destroy();
       throw err;
@@ -142,7 +204,8 @@ export class Store {
     const keys = [...windows.values()].sort((a, b) =>
       a.window_start < b.window_start ? -1 : a.window_start > b.window_start ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
     );
-    return this.db.transaction().execute(async (trx) => {
+    const learned = new Map<string, { id: number; lastDay: number }>();
+    const results = await this.db.transaction().execute(async (trx) => {
       // Written first, so that this transaction holds SQLite's write lock before it reads.
       for (const chunk of chunks(keys, 500)) {
         await trx
@@ -172,7 +235,7 @@ export class Store {
         }
       }
       const results: AcceptResult[] = [];
-      const accepted: ReportsTable[] = [];
+      const accepted: ReportRecord[] = [];
       for (const { report, limits } of items) {
         const over = limits.find((l) => (hits.get(windowKey(l.key, l.windowStart)) ?? 0) + 1 > l.limit);
         if (over) {
@@ -192,16 +255,77 @@ export class Store {
           .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb.ref('excluded.hits') })))
           .execute();
       }
-      for (const chunk of chunks(accepted, 200)) await trx.insertInto('reports').values(chunk).execute();
+      const ids = await this.environmentsOf(trx, accepted, learned);
+      const rows = accepted.map((r) => packReport(r, ids.get(environmentKey(r.environment))!));
+      for (const chunk of chunks(rows, 500)) await trx.insertInto('reports').values(chunk).execute();
       return results;
     });
+    // Only now: an id from a transaction that rolled back may not exist.
+    if (this.environmentIds.size + learned.size > ENVIRONMENT_CACHE) this.environmentIds.clear();
+    for (const [key, known] of learned) this.environmentIds.set(key, known);
+    return results;
+  }
+
+  /**
+   * The id of each accepted report's environment. One this process already
+   * marked as used on the report's day is taken from memory; the others are
+   * inserted or marked in one upsert per 100, in key order (after the rate
+   * counters, which are locked first everywhere), so that collectors sharing
+   * a PostgreSQL never wait on each other crosswise.
+   */
+  private async environmentsOf(
+    trx: Transaction<Database>,
+    reports: readonly ReportRecord[],
+    learned: Map<string, { id: number; lastDay: number }>,
+  ): Promise<Map<string, number>> {
+    const ids = new Map<string, number>();
+    const wanted = new Map<string, { environment: Environment; day: number }>();
+    for (const r of reports) {
+      const key = environmentKey(r.environment);
+      const day = dayNumber(r.receivedAt.toISOString().slice(0, 10));
+      const known = this.environmentIds.get(key);
+      if (known && known.lastDay >= day) ids.set(key, known.id);
+      else if ((wanted.get(key)?.day ?? -Infinity) < day) wanted.set(key, { environment: r.environment, day });
+    }
+    const upserts = [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const chunk of chunks(upserts, 100)) {
+      const rows = await trx
+        .insertInto('environments')
+        .values(chunk.map(([, w]) => ({ ...environmentColumns(w.environment), last_day: w.day })))
+        .onConflict((oc) =>
+          oc.columns([...ENVIRONMENT_COLUMNS]).doUpdateSet({
+            last_day: sql<number>`case when excluded.last_day > environments.last_day then excluded.last_day else environments.last_day end`,
+          }),
+        )
+        .returning(['id', ...ENVIRONMENT_COLUMNS, 'last_day'])
+        .execute();
+      for (const row of rows) {
+        const key = environmentKey(environmentOf(row));
+        ids.set(key, Number(row.id));
+        learned.set(key, { id: Number(row.id), lastDay: Number(row.last_day) });
+      }
+    }
+    return ids;
   }
 
   /** Deletes every raw report of one instance. Aggregates hold no instance ids and stay. */
   async erase(instanceId: string): Promise<number> {
-    const result = await this.db.deleteFrom('reports').where('instance_id', '=', instanceId).executeTakeFirst();
+    // Looked up day by day along the one index (day, instance): a few dozen seeks,
+    // where an index on the instance alone would cost every report its bytes.
+    const bounds = await this.db
+      .selectFrom('reports')
+      .select((eb) => [eb.fn.min('day').as('first'), eb.fn.max('day').as('last')])
+      .executeTakeFirst();
+    let deleted = 0;
+    if (bounds?.first !== null && bounds?.first !== undefined && bounds.last !== null) {
+      const instance = encodeInstanceId(instanceId);
+      for (const days of chunks(dayNumbers(Number(bounds.first), Number(bounds.last)), 500)) {
+        const result = await this.db.deleteFrom('reports').where('day', 'in', days).where('instance', '=', instance).executeTakeFirst();
+        deleted += Number(result.numDeletedRows);
+      }
+    }
     await this.db.deleteFrom('rate_windows').where('key', '=', `instance:${instanceId}`).execute();
-    return Number(result.numDeletedRows);
+    return deleted;
   }
 
   /**
@@ -212,12 +336,15 @@ export class Store {
     // In bounded batches, each its own short transaction, with a pause for the
     // event loop between them: months of expired reports never hold the
     // database (or ingest) for longer than one batch.
+    const before = dayNumber(cut.reportsBefore);
     const reports = await inBatches(() =>
       this.db
         .deleteFrom('reports')
-        .where('id', 'in', (eb) => eb.selectFrom('reports').select('id').where('day', '<', cut.reportsBefore).limit(PRUNE_BATCH))
+        .where('id', 'in', (eb) => eb.selectFrom('reports').select('id').where('day', '<', before).limit(PRUNE_BATCH))
         .executeTakeFirst(),
     );
+    // Every report from these was older, and has just been deleted.
+    await this.db.deleteFrom('environments').where('last_day', '<', before).execute();
     const windows = await inBatches(() =>
       this.db
         .deleteFrom('rate_windows')
@@ -241,38 +368,47 @@ export class Store {
 
   /** Whether any raw report of `day` is still stored. */
   async hasReports(day: string): Promise<boolean> {
-    const row = await this.db.selectFrom('reports').select('id').where('day', '=', day).limit(1).executeTakeFirst();
+    const row = await this.db.selectFrom('reports').select('id').where('day', '=', dayNumber(day)).limit(1).executeTakeFirst();
     return row !== undefined;
   }
 
   /** Days that have raw reports before `beforeDay` but no roll-up yet. */
   async daysToAggregate(beforeDay: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('reports')
-      .select('day')
-      .distinct()
-      .where('day', '<', beforeDay)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('aggregated_days').select('day').whereRef('aggregated_days.day', '=', 'reports.day'))),
-      )
-      .orderBy('day')
-      .execute();
-    return rows.map((r) => r.day);
+    // Day by day, each the next one up the index: a seek per day, not a scan of every report.
+    const days: string[] = [];
+    const before = dayNumber(beforeDay);
+    for (let after = -1; ; ) {
+      const next = await this.db
+        .selectFrom('reports')
+        .select((eb) => eb.fn.min('day').as('day'))
+        .where('day', '>', after)
+        .where('day', '<', before)
+        .executeTakeFirst();
+      if (next?.day === null || next?.day === undefined) break;
+      after = Number(next.day);
+      days.push(dayText(after));
+    }
+    if (days.length === 0) return [];
+    const done = new Set<string>();
+    for (const chunk of chunks(days, 500)) {
+      for (const row of await this.db.selectFrom('aggregated_days').select('day').where('day', 'in', chunk).execute()) done.add(row.day);
+    }
+    return days.filter((d) => !done.has(d));
   }
 
   /**
    * Rolls one day's raw reports up into `daily_usage` and `daily_sums`,
    * replacing that day's earlier roll-up, so running it again gives the same
-   * rows. The day is read in pages in instance order and counted one instance
-   * at a time, so memory holds one page and the distinct values, however
-   * many instances reported; only the short write at the end is a transaction
-   * (a finished day gets no new reports, so reading it outside one is safe,
-   * and ingest is never held up by a roll-up).
+   * rows. The database counts instances per environment itself, from the
+   * index alone; only instances that reported from several environments that
+   * day, and reports with opt-in groups, are read, in pages, one instance at a
+   * time. Memory holds a page and the distinct values, however many instances
+   * reported. Only the short write at the end is a transaction (a finished day
+   * gets no new reports, so reading it outside one is safe, and ingest is never
+   * held up by a roll-up).
    */
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
-    const counter = new DayCounter();
-    for await (const rows of this.instancesOf(day)) counter.addInstance(rows);
-    const summary = counter.result();
+    const summary = await this.countDay(dayNumber(day));
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('aggregated_days')
@@ -299,54 +435,90 @@ export class Store {
     return written;
   }
 
-  /**
-   * One day's reports, one instance's rows at a time (oldest first), read in
-   * pages along the (day, instance_id) index. A page that ends inside an
-   * instance hands that instance to the next page whole.
-   */
-  private async *instancesOf(day: string): AsyncGenerator<CountedRow[]> {
-    let after = '';
-    for (;;) {
-      const page = await this.reportsOfDay(day, (eb) => eb('instance_id', '>', after), ROLLUP_PAGE);
-      if (page.length === 0) return;
-      let rows = page;
-      if (page.length === ROLLUP_PAGE) {
-        const last = page[page.length - 1].instanceId;
-        const whole = page.filter((r) => r.instanceId !== last);
-        // A page of one instance only: that instance's rows are read on their own.
-        rows = whole.length > 0 ? whole : await this.reportsOfDay(day, (eb) => eb('instance_id', '=', last));
-      }
-      let start = 0;
-      for (let i = 1; i <= rows.length; i++) {
-        if (i === rows.length || rows[i].instanceId !== rows[start].instanceId) {
-          yield rows.slice(start, i);
-          start = i;
-        }
-      }
-      if (page.length < ROLLUP_PAGE) return;
-      after = rows[rows.length - 1].instanceId;
+  private async countDay(day: number): Promise<ReturnType<DayCounter['result']>> {
+    const environments = new Map<number, Environment>();
+    for (const row of await this.db.selectFrom('environments').selectAll().execute()) environments.set(Number(row.id), environmentOf(row));
+    const environment = (id: number | string) => {
+      const found = environments.get(Number(id));
+      // Written in the report's own transaction and deleted only after its reports: never missing.
+      if (!found) throw new Error(`report of day ${dayText(day)} names environment ${id}, which is not stored`);
+      return found;
+    };
+    const counter = new DayCounter();
+    // Per instance, its first and last environment (by id) and its reports; then per pair.
+    const perInstance = this.db
+      .selectFrom('reports')
+      .select((eb) => [eb.fn.min('environment').as('first'), eb.fn.max('environment').as('last'), eb.fn.countAll().as('reports')])
+      .where('day', '=', day)
+      .groupBy('instance')
+      .as('per_instance');
+    const pairs = await this.db
+      .selectFrom(perInstance)
+      .select((eb) => ['first', 'last', eb.fn.countAll().as('instances'), eb.fn.sum('reports').as('reports')])
+      .groupBy(['first', 'last'])
+      .execute();
+    let mixed = false;
+    for (const p of pairs) {
+      if (Number(p.first) === Number(p.last)) counter.addEnvironment(environment(p.first), Number(p.instances), Number(p.reports));
+      else mixed = true;
     }
+    if (mixed) {
+      for await (const { rows } of this.mixedInstancesOf(day)) {
+        counter.addMixedInstance(
+          rows.map((r) => environment(r.environment)),
+          rows.reduce((n, r) => n + Number(r.reports), 0),
+        );
+      }
+    }
+    for await (const { rows } of this.insightsOf(day)) {
+      counter.addInsights(rows.flatMap((r) => (r.insights ? [r.insights] : [])));
+    }
+    return counter.result();
   }
 
-  private async reportsOfDay(
-    day: string,
-    which: (eb: ExpressionBuilder<Database, 'reports'>) => ExpressionWrapper<Database, 'reports', SqlBool>,
-    limit?: number,
-  ): Promise<CountedRow[]> {
-    let query = this.db
-      .selectFrom('reports')
-      .select(['instance_id as instanceId', 'node_red as nodeRed', 'nodejs', 'os_type as osType', 'os_arch as arch', 'client', 'country', 'insights'])
-      .where('day', '=', day)
-      .where(which)
-      // Each instance's snapshots oldest first: its last one of the day is the one counted.
-      .orderBy('instance_id')
-      .orderBy('received_at')
-      .orderBy('id');
-    if (limit !== undefined) query = query.limit(limit);
-    const rows = await query.execute();
-    // Parsed in place: a day can be millions of rows, and most have no groups.
-    for (const row of rows) (row as unknown as CountedRow).insights = row.insights ? parseInsights(row.insights) : null;
-    return rows as unknown as CountedRow[];
+  /** Instances of `day` that reported from more than one environment: each environment once, with its reports. */
+  private mixedInstancesOf(day: number): AsyncGenerator<InstanceRows<{ environment: number; reports: number | string | bigint }>> {
+    return pagedByInstance((after, limit) => {
+      let query = this.db
+        .selectFrom('reports')
+        .select((eb) => ['instance', 'environment', eb.fn.countAll().as('reports')])
+        .where('day', '=', day)
+        .where('instance', 'in', (eb) =>
+          eb
+            .selectFrom('reports as r')
+            .select('r.instance')
+            .where('r.day', '=', day)
+            .groupBy('r.instance')
+            .having((h) => h(h.fn.min('r.environment'), '<>', h.fn.max('r.environment'))),
+        )
+        .groupBy(['instance', 'environment'])
+        .orderBy('instance')
+        .orderBy('environment');
+      if (after) query = query.where('instance', after.exact ? '=' : '>', after.instance);
+      if (limit !== undefined) query = query.limit(limit);
+      return query.execute();
+    });
+  }
+
+  /** The opt-in groups of `day`'s reports that carried any, one instance at a time, oldest first. */
+  private async *insightsOf(day: number): AsyncGenerator<InstanceRows<{ insights: InsightReport | null }>> {
+    const pages = pagedByInstance((after, limit) => {
+      let query = this.db
+        .selectFrom('reports')
+        .select(['instance', 'insights'])
+        .where('day', '=', day)
+        .where('insights', 'is not', null)
+        .orderBy('instance')
+        .orderBy('received_at')
+        .orderBy('id');
+      if (after) query = query.where('instance', after.exact ? '=' : '>', after.instance);
+      if (limit !== undefined) query = query.limit(limit);
+      return query.execute();
+    });
+    for await (const { instance, rows } of pages) {
+      // Parsed one instance at a time: a day can hold millions of them.
+      yield { instance, rows: rows.map((r) => ({ insights: parseInsights(r.insights) })) };
+    }
   }
 
   /** Roll-ups for the days from `from` to `to`, inclusive, oldest first. */

@@ -1,30 +1,53 @@
+import type { Generated } from 'kysely';
+
 /**
- * The collector's tables, as Kysely sees them. Timestamps are ISO-8601 UTC
- * strings and days are 'YYYY-MM-DD', so that both SQLite and PostgreSQL store,
- * compare and sort them the same way.
+ * The collector's tables, as Kysely sees them. Outside the packed `reports`,
+ * timestamps are ISO-8601 UTC strings and days are 'YYYY-MM-DD', so that both
+ * SQLite and PostgreSQL store, compare and sort them the same way.
  */
 
-/** One accepted report. Kept `retentionDays`, then deleted. */
+/**
+ * One accepted report, packed (see report-encoding.ts): kept `retentionDays`,
+ * then deleted. What most reports share (versions, OS, client, country) is one
+ * row of `environments`, referenced by its id.
+ */
 export interface ReportsTable {
-  id: string;
-  instance_id: string;
-  received_at: string;
-  day: string;
-  /** HMAC of the sender's IP under that day's salt; never the address itself. */
-  ip_hash: string;
+  /** Assigned by the database, in order of insertion. */
+  id: Generated<number>;
+  /** Days since 1970-01-01 (UTC). */
+  day: number;
+  /** Milliseconds since 1970-01-01 (UTC); PostgreSQL's bigint reads back as a string. */
+  received_at: number | string;
+  /** The instance id, packed by `encodeInstanceId`. */
+  instance: Uint8Array;
+  /** HMAC-SHA256 of the sender's IP under that day's secret, 32 bytes; never the address itself. */
+  ip_hash: Uint8Array;
+  /** The row of `environments` this report was sent from. */
+  environment: number;
+  /** Fields the operator declared in `extraFields`, as a JSON object; null when none. */
+  extra: string | null;
+  /** The report's opt-in groups (flows, features, environment, lifecycle, ext) as JSON; null when it had none. */
+  insights: string | null;
+}
+
+/**
+ * One combination of what reports share, stored once: a fleet has a few
+ * thousand of them, where it has millions of reports. No instance id or
+ * address is here. Deleted by retention once no kept report can use it.
+ */
+export interface EnvironmentsTable {
+  id: Generated<number>;
+  node_red: string;
+  nodejs: string;
   os_type: string;
   os_release: string;
   os_arch: string;
-  nodejs: string;
-  node_red: string;
-  /** Fields the operator declared in `extraFields`, as a JSON object; null when none. */
-  extra: string | null;
   /** Which program sent it, from its User-Agent (see client-kind.ts); "unknown" for reports stored before this was kept. */
   client: string;
-  /** ISO 3166-1 alpha-2 code (or "unknown") when the country lookup is on; null otherwise. Never the address. */
-  country?: string | null;
-  /** The report's opt-in groups (flows, features, environment, lifecycle, ext) as JSON; null when it had none. */
-  insights?: string | null;
+  /** ISO 3166-1 alpha-2 code or "unknown" when the country lookup was on; "" when it was off. */
+  country: string;
+  /** The newest day (a day number) of a report from it: retention deletes it once that day is past. */
+  last_day: number;
 }
 
 /** Daily roll-up: amounts summed over every instance that sent them, such as the fleet's nodes. Kept for good. */
@@ -71,6 +94,7 @@ export interface CollectorMetaTable {
 
 export interface Database {
   reports: ReportsTable;
+  environments: EnvironmentsTable;
   salts: SaltsTable;
   rate_windows: RateWindowsTable;
   daily_usage: DailyUsageTable;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Client } from 'pg';
+import { dayText, decodeInstanceId } from '../../src/store/report-encoding';
 
 /** Where a collector keeps its data, as tests see it. */
 export interface StoreFiles {
@@ -61,10 +62,33 @@ export function everythingStored(store: StoreFiles): Promise<string> {
   });
 }
 
-/** Rows of one table, for assertions on what was stored. */
-export function rowsOf(store: StoreFiles, table: string): Promise<Array<Record<string, unknown>>> {
-  return withDatabase(store, {
-    postgres: async (client) => (await client.query(`select * from "${table}"`)).rows as Array<Record<string, unknown>>,
-    sqlite: (db) => db.prepare(`select * from "${table}"`).all() as Array<Record<string, unknown>>,
+/**
+ * Rows of one table, for assertions on what was stored. `reports` comes
+ * unpacked, one field per column as a report has them (instance_id, day,
+ * received_at and ip_hash as text; its environment's columns; country null
+ * when it was not looked up), in the order the reports were stored.
+ */
+export async function rowsOf(store: StoreFiles, table: string): Promise<Array<Record<string, unknown>>> {
+  const query =
+    table === 'reports'
+      ? 'select r.*, e.node_red, e.nodejs, e.os_type, e.os_release, e.os_arch, e.client, e.country from reports r join environments e on e.id = r.environment order by r.id'
+      : `select * from "${table}"`;
+  const rows = await withDatabase(store, {
+    postgres: async (client) => (await client.query(query)).rows as Array<Record<string, unknown>>,
+    sqlite: (db) => db.prepare(query).all() as Array<Record<string, unknown>>,
   });
+  return table === 'reports' ? rows.map(unpacked) : rows;
+}
+
+function unpacked(row: Record<string, unknown>): Record<string, unknown> {
+  const { instance, environment: _environment, ...rest } = row;
+  return {
+    ...rest,
+    id: Number(row.id),
+    instance_id: decodeInstanceId(instance as Uint8Array),
+    day: dayText(row.day as number),
+    received_at: new Date(Number(row.received_at)).toISOString(),
+    ip_hash: Buffer.from(row.ip_hash as Uint8Array).toString('hex'),
+    country: row.country === '' ? null : row.country,
+  };
 }

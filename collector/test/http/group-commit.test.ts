@@ -20,9 +20,11 @@ const WINDOW = { windowStart: '2026-11-20T12:00:00.000Z', windowEnd: '2026-11-20
 
 let serial = 0;
 function pending(instance: number, address: string, limits: { perInstance: number; perAddress: number }, id = `r${++serial}`): PendingReport {
-  const row = reportRow(report({}, instance), { id, receivedAt: new Date('2026-11-20T12:30:00Z'), addressHash: address, client: 'other' }, {});
+  const row = reportRow(report({}, instance), { receivedAt: new Date('2026-11-20T12:30:00Z'), addressHash: Buffer.from(address).toString('hex'), client: 'other' }, {});
+  // A tag the stored row can be told by: ids are the database's own.
+  row.extra = JSON.stringify({ id });
   const list: Limit[] = [
-    { key: `instance:${row.instance_id}`, limit: limits.perInstance, ...WINDOW },
+    { key: `instance:${row.instanceId}`, limit: limits.perInstance, ...WINDOW },
     { key: `address:${address}`, limit: limits.perAddress, ...WINDOW },
   ];
   return { report: row, limits: list };
@@ -63,7 +65,7 @@ for (const kind of STORES) {
       assert.deepEqual(results, oneByOne(items));
       assert.deepEqual(results.map((r) => r.accepted), [true, false, true, true, true, false]);
       const stored = await rowsOf(files, 'reports');
-      assert.deepEqual(stored.map((r) => r.id).sort(), items.filter((_, i) => results[i].accepted).map((i) => i.report.id).sort());
+      assert.deepEqual(stored.map((r) => r.extra).sort(), items.filter((_, i) => results[i].accepted).map((i) => i.report.extra).sort());
       const windows = Object.fromEntries((await rowsOf(files, 'rate_windows')).map((w) => [w.key, Number(w.hits)]));
       assert.equal(windows['address:a'], 3, 'refused reports move no counter');
       assert.equal(windows['instance:instance00000001'], 1);
@@ -95,11 +97,12 @@ for (const kind of STORES) {
     it('a batch that fails stores none of its reports and moves no counter, and every caller hears of it', async () => {
       await open();
       const limits = { perInstance: 5, perAddress: 50 };
-      const first = pending(10, 'c', limits, 'duplicate-id');
-      assert.deepEqual(await store.acceptBatch([first]), [{ accepted: true }]);
+      assert.deepEqual(await store.acceptBatch([pending(10, 'c', limits)]), [{ accepted: true }]);
       const before = { reports: (await rowsOf(files, 'reports')).length, windows: await rowsOf(files, 'rate_windows') };
-      // The database itself refuses the batch: its fourth report reuses a stored primary key.
-      const batch = [pending(11, 'c', limits), pending(12, 'c', limits), pending(13, 'd', limits), pending(14, 'c', limits, 'duplicate-id'), pending(15, 'c', limits)];
+      // The database itself refuses the batch: its fourth report has no OS type, which a column requires.
+      const broken = pending(14, 'c', limits);
+      broken.report.environment.osType = null as unknown as string;
+      const batch = [pending(11, 'c', limits), pending(12, 'c', limits), pending(13, 'd', limits), broken, pending(15, 'c', limits)];
       const writer = new GroupCommit(store, { maxBatch: batch.length, maxDelayMs: 50 });
       const outcomes = await Promise.allSettled(batch.map((item) => writer.accept(item)));
       assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
@@ -126,7 +129,7 @@ for (const kind of STORES) {
           const item = pending(100 + i, 'e', limits);
           const result = await writer.accept(item);
           // Read through another connection (for every 30th): the row is there as soon as its caller hears back.
-          if (i % 30 === 0) storedWhenAnswered.push((await rowsOf(files, 'reports')).some((r) => r.id === item.report.id));
+          if (i % 30 === 0) storedWhenAnswered.push((await rowsOf(files, 'reports')).some((r) => r.extra === item.report.extra));
           return result;
         }),
       );

@@ -6,6 +6,7 @@ import { reportRow } from '../../src/report-rules';
 import { PendingReport, PRUNE_BATCH, Store } from '../../src/store/store';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
+import { rowsOf } from '../helpers/tables';
 
 /**
  * Retention deletes expired reports in bounded batches: all of them go, none
@@ -15,10 +16,10 @@ import { freshDatabase } from '../helpers/postgres';
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
 function pendingOn(day: string, instance: number): PendingReport {
-  const row = reportRow(report({}, instance), { id: `${day}-${instance}`, receivedAt: new Date(`${day}T10:00:00Z`), addressHash: 'h', client: 'other' }, {});
+  const row = reportRow(report({}, instance), { receivedAt: new Date(`${day}T10:00:00Z`), addressHash: 'ab', client: 'other' }, {});
   // Each report opens its own hourly counter, so that expired counters are as many as expired reports.
   const windowStart = `${day}T10:00:00.000Z`;
-  return { report: row, limits: [{ key: `instance:${row.instance_id}`, limit: 10, windowStart, windowEnd: `${day}T11:00:00.000Z` }] };
+  return { report: row, limits: [{ key: `instance:${row.instanceId}`, limit: 10, windowStart, windowEnd: `${day}T11:00:00.000Z` }] };
 }
 
 for (const kind of STORES) {
@@ -61,6 +62,40 @@ for (const kind of STORES) {
         assert.equal(await store.hasReports('2026-08-01'), false);
         assert.equal(await store.hasReports('2026-11-19'), true);
         assert.equal(await store.hasReports('2026-11-20'), true);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('deletes the environments only expired reports used, and a collector that remembered one stores its next report right', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-env-'));
+      const url = kind === 'postgres' ? await freshDatabase() : undefined;
+      const files = { dataDir, databaseUrl: url };
+      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const on = (day: string, instance: number, release: string) => {
+        const item = pendingOn(day, instance);
+        item.report.environment.osRelease = release;
+        return item;
+      };
+      try {
+        // "old" is used only by expired reports; "both" by an expired and a kept one; "new" by a kept one.
+        await store.acceptBatch([on('2026-08-01', 1, 'old'), on('2026-08-01', 2, 'both')]);
+        await store.acceptBatch([on('2026-11-19', 3, 'both'), on('2026-11-19', 4, 'new')]);
+        await store.prune({ reportsBefore: '2026-08-20', windowsBefore: '2026-11-20T00:00:00.000Z', today: '2026-11-20' });
+        const releases = async () => (await rowsOf(files, 'environments')).map((e) => e.os_release).sort();
+        assert.deepEqual(await releases(), ['both', 'new']);
+        assert.deepEqual((await rowsOf(files, 'reports')).map((r) => [r.instance_id, r.os_release]).sort(), [
+          ['instance00000003', 'both'],
+          ['instance00000004', 'new'],
+        ]);
+
+        // This store (like any collector on the database) remembered "old"'s id; its next report from
+        // that environment must get a stored one, not the deleted id.
+        await store.acceptBatch([on('2026-11-20', 5, 'old')]);
+        assert.deepEqual(await releases(), ['both', 'new', 'old']);
+        const stored = await rowsOf(files, 'reports');
+        assert.equal(stored.length, 3, 'every report joins its environment');
+        assert.deepEqual(stored.find((r) => r.instance_id === 'instance00000005')?.os_release, 'old');
       } finally {
         await store.close();
       }

@@ -2,25 +2,54 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { rollUp } from '../../src/aggregate';
-import { reportRow } from '../../src/report-rules';
+import fc from 'fast-check';
+import type { FeaturesInsight, InsightReport } from '../../../src/schema';
+import { rollUp, RollUp } from '../../src/aggregate';
+import { addDays } from '../../src/days';
+import { parseInsights, reportRow } from '../../src/report-rules';
 import { PendingReport, ROLLUP_PAGE, Store } from '../../src/store/store';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
 
 /**
- * The store reads a day in pages, one instance at a time: whatever the
- * layout across pages (an instance split by a page boundary, one with more
- * reports than a page), the roll-up is the one the pure rule gives over all
+ * The store counts a day in SQL per environment and reads the rest (instances
+ * with several environments, reports with opt-in groups) in pages, one
+ * instance at a time: whatever the layout across pages (an instance split by
+ * a page boundary, one with more reports than a page), and for any mix of
+ * environments and groups, the roll-up is the one the pure rule gives over all
  * the day's rows at once.
  */
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 const DAY = '2026-11-20';
 
-function pendingOf(instance: number, n: number, nodeRed: string, nodejs = '20.11.1'): PendingReport {
-  const receivedAt = new Date(Date.parse(`${DAY}T00:00:00Z`) + n * 1000);
-  const row = reportRow(report({ env: { nodejs, 'node-red': nodeRed } }, instance), { id: `r${instance}-${n}`, receivedAt, addressHash: 'h', client: 'other' }, {});
+const FEATURES: FeaturesInsight = {
+  adminAuth: true, httpNodeAuth: false, https: false, projects: false,
+  contextStores: { memory: 1, localfilesystem: 0, other: 0 },
+  functionExternalModules: false, editorTheme: false, disableEditor: false, storage: 'default',
+};
+
+function pendingOf(instance: number, n: number, nodeRed: string, nodejs = '20.11.1', groups: Partial<InsightReport> = {}, day = DAY): PendingReport {
+  const receivedAt = new Date(Date.parse(`${day}T00:00:00Z`) + n * 1000);
+  const row = reportRow(report({ env: { nodejs, 'node-red': nodeRed }, ...groups }, instance), { receivedAt, addressHash: 'ab', client: 'other' }, {});
   return { report: row, limits: [] };
+}
+
+/** The pure rule over the same reports. */
+function expectedOf(items: readonly PendingReport[]): RollUp {
+  return rollUp(items.map(({ report: r }) => ({ instanceId: r.instanceId, ...r.environment, insights: parseInsights(r.insights) })));
+}
+
+/** What the store published for `day`, in a form to compare with the pure rule's. */
+async function storedOf(store: Store, day: string): Promise<{ counts: string[]; sums: string[] }> {
+  const [stored] = await store.usage(day, day);
+  return {
+    counts: (stored?.counts ?? []).map((c) => `${c.dimension}=${c.value}:${c.instances}`).sort(),
+    sums: ((await store.sums(day, day)).get(day) ?? []).map((s) => `${s.metric}:${s.total}`).sort(),
+  };
+}
+
+function asStored(expected: RollUp): { counts: string[]; sums: string[] } {
+  return { counts: expected.counts.map((c) => `${c.dimension}=${c.value}:${c.instances}`).sort(), sums: expected.sums.map((s) => `${s.metric}:${s.total}`).sort() };
 }
 
 for (const kind of STORES) {
@@ -37,23 +66,63 @@ for (const kind of STORES) {
         // first page's end); one with more reports than a page; then 1,000 more single ones after it.
         const singles = ROLLUP_PAGE - 2;
         const long = ROLLUP_PAGE + 1000;
-        for (let i = 1; i <= singles; i++) items.push(pendingOf(i, 0, i % 3 ? '4.1.0' : '4.0.9', i % 7 ? '20.11.1' : '18.20.4'));
-        for (let n = 0; n < 3; n++) items.push(pendingOf(singles + 1, n, ['4.0.9', '4.1.0', '4.1.2'][n]));
-        for (let n = 0; n < long; n++) items.push(pendingOf(singles + 2, n, n < long - 1 ? '4.1.0' : '5.0.7', n < long - 1 ? '20.11.1' : '22.11.0'));
-        for (let i = singles + 3; i <= singles + 1002; i++) items.push(pendingOf(i, 0, '4.1.2'));
+        // Every one of them sent opt-in groups too, so that those are read in pages as well.
+        const features = (adminAuth: boolean, storage: FeaturesInsight['storage'] = 'default') => ({ features: { ...FEATURES, adminAuth, storage } });
+        for (let i = 1; i <= singles; i++) items.push(pendingOf(i, 0, i % 3 ? '4.1.0' : '4.0.9', i % 7 ? '20.11.1' : '18.20.4', features(i % 2 === 0)));
+        for (let n = 0; n < 3; n++) items.push(pendingOf(singles + 1, n, ['4.0.9', '4.1.0', '4.1.2'][n], '20.11.1', features(true)));
+        for (let n = 0; n < long; n++) {
+          items.push(pendingOf(singles + 2, n, n < long - 1 ? '4.1.0' : '5.0.7', n < long - 1 ? '20.11.1' : '22.11.0', features(true, n < long - 1 ? 'default' : 'other')));
+        }
+        for (let i = singles + 3; i <= singles + 1002; i++) items.push(pendingOf(i, 0, '4.1.2', '20.11.1', features(false)));
         for (let i = 0; i < items.length; i += 1000) await store.acceptBatch(items.slice(i, i + 1000));
 
         const summary = await store.aggregateDay(DAY, '2026-11-21T00:00:00.000Z');
-        const expected = rollUp(
-          items.map(({ report: r }) => ({ instanceId: r.instance_id, nodeRed: r.node_red, nodejs: r.nodejs, osType: r.os_type, arch: r.os_arch, client: r.client })),
-        );
+        const expected = expectedOf(items);
         assert.deepEqual(summary, { day: DAY, instances: singles + 1002, reports: items.length });
         assert.equal(expected.instances, singles + 1002);
-        const [stored] = await store.usage(DAY, DAY);
-        const byKey = (counts: typeof stored.counts) => counts.map((c) => `${c.dimension}=${c.value}:${c.instances}`).sort();
-        assert.deepEqual(byKey(stored.counts), byKey(expected.counts));
-        const versions = Object.fromEntries(stored.counts.filter((c) => c.dimension === 'node-red').map((c) => [c.value, c.instances]));
-        assert.equal(versions['5.0.7'], 1, 'the last report of the long instance, on the last page, is counted');
+        const stored = await storedOf(store, DAY);
+        assert.deepEqual(stored, asStored(expected));
+        assert.ok(stored.counts.includes('node-red=5.0.7:1'), 'the last report of the long instance, on the last page, is counted');
+        assert.ok(stored.counts.includes('features.storage=other:1'), 'the last groups of the long instance, read on their own, are counted');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('any mix of environments, upgrades, countries and groups: the store counts exactly as the pure rule (property)', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-rollup-prop-'));
+      const url = kind === 'postgres' ? await freshDatabase() : undefined;
+      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const reportOf = fc.record({
+        nodeRed: fc.constantFrom('4.0.9', '4.1.0', 'not-semver'),
+        nodejs: fc.constantFrom('18.20.4', '20.11.1'),
+        osType: fc.constantFrom('Linux', 'Darwin'),
+        release: fc.constantFrom('6.1', '6.8'),
+        client: fc.constantFrom('node-red-core', 'other'),
+        country: fc.constantFrom(null, 'US', 'GB'),
+        storage: fc.constantFrom(undefined, 'default' as const, 'other' as const),
+      });
+      let run = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.array(reportOf, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 25 }), async (instances) => {
+            // Each run a day of its own in the one store.
+            const day = addDays(DAY, -1 - run++);
+            const items = instances.flatMap((reports, i) =>
+              reports.map((r, n) => {
+                const item = pendingOf(i + 1, n, r.nodeRed, r.nodejs, r.storage ? { features: { ...FEATURES, storage: r.storage } } : {}, day);
+                Object.assign(item.report.environment, { osType: r.osType, osRelease: r.release, client: r.client, country: r.country });
+                return item;
+              }),
+            );
+            await store.acceptBatch(items);
+            const summary = await store.aggregateDay(day, '2026-12-01T00:00:00.000Z');
+            const expected = expectedOf(items);
+            assert.deepEqual(summary, { day, instances: expected.instances, reports: expected.reports });
+            assert.deepEqual(await storedOf(store, day), asStored(expected));
+          }),
+          { seed: 20261126, numRuns: kind === 'sqlite' ? 40 : 15 },
+        );
       } finally {
         await store.close();
       }

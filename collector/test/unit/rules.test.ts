@@ -3,6 +3,7 @@ import { addDays, isDay, secondsUntil, windowOf } from '../../src/days';
 import { hashAddress, normalizeAddress } from '../../src/address-hash';
 import { describeFailure } from '../../src/http/validation-message';
 import { reportRow, storedVersion } from '../../src/report-rules';
+import { dayText, packReport } from '../../src/store/report-encoding';
 
 describe('collector rules (pure)', () => {
   it('days: arithmetic across months and leap days, and strict parsing', () => {
@@ -36,12 +37,12 @@ describe('collector rules (pure)', () => {
   it('report row: the day is the UTC day received, extras only when declared', () => {
     const row = reportRow(
       { instanceId: 'abcdefgh', os: { type: 'Linux', release: '6', arch: 'x64' }, env: { nodejs: '20.0.0', 'node-red': '4.1.0' }, tabs: 2 },
-      { id: 'id1', receivedAt: new Date('2026-11-22T23:59:59.999Z'), addressHash: 'h', client: 'node-red-core' },
+      { receivedAt: new Date('2026-11-22T23:59:59.999Z'), addressHash: 'ab', client: 'node-red-core' },
       { tabs: 'number', nodes: 'number' },
     );
-    assert.equal(row.day, '2026-11-22');
+    assert.equal(dayText(packReport(row, 1).day), '2026-11-22');
     assert.equal(row.extra, '{"tabs":2}');
-    assert.equal(row.client, 'node-red-core');
+    assert.equal(row.environment.client, 'node-red-core');
   });
 
   it('validation messages name the field, including the ones ajv leaves out', () => {
