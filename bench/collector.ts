@@ -8,11 +8,18 @@
  * - roll-up of one day of BENCH_ROLLUP_INSTANCES (1M) instances, and of five
  *   times as many on SQLite: wall time and peak RSS of the `aggregate`
  *   command, beside a plain scan of the same rows;
- * - raw storage per report (table and indexes).
+ * - raw storage per report (table and indexes);
+ * - retention under load (issue 12, target 5): BENCH_RETENTION_DAYS (90)
+ *   expired days of BENCH_RETENTION_PER_DAY (40,000) reports deleted by the
+ *   collector's daily job (its first run, 10 s after start) while reports
+ *   arrive at the fixed rate; ingest p95/p99 during the deletion, beside the
+ *   same load on the same collector right after it. Seeding and deleting take
+ *   minutes a round, so BENCH_RETENTION_ROUNDS (1) replaces BENCH_ROUNDS here.
  *
  * Every loop is bounded; all traffic goes to 127.0.0.1.
  * Run: npm run bench   (results are written up in BENCHMARKS.md)
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +27,7 @@ import { CollectorProcess, COLLECTOR_BIN, report, StoreKind } from '../collector
 import { stopPostgres } from '../collector/test/helpers/postgres';
 import { closedLoop, median, openLoop, percentile, RequestFor } from './scale/load';
 import { measureRun, startBareServer } from './scale/processes';
+import { retentionUnderLoad } from './scale/retention';
 import { bytesPerReport, seedDay, SeedTarget } from './scale/seed';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -32,7 +40,10 @@ const ROLLUP_LARGE_FACTOR = Number(process.env.BENCH_ROLLUP_LARGE_FACTOR ?? 5);
 const READ_INSTANCES = Number(process.env.BENCH_READ_INSTANCES ?? 5000);
 const READ_SEQUENTIAL = Number(process.env.BENCH_READ_SEQUENTIAL ?? 300);
 const READ_CONCURRENT = Number(process.env.BENCH_READ_CONCURRENT ?? 3000);
-const ONLY = (process.env.BENCH_ONLY ?? 'ingest,reads,rollup').split(',');
+const RETENTION_DAYS = Number(process.env.BENCH_RETENTION_DAYS ?? 90);
+const RETENTION_PER_DAY = Number(process.env.BENCH_RETENTION_PER_DAY ?? 40_000);
+const RETENTION_ROUNDS = Number(process.env.BENCH_RETENTION_ROUNDS ?? 1);
+const ONLY = (process.env.BENCH_ONLY ?? 'ingest,reads,rollup,retention').split(',');
 const STORES: StoreKind[] = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
 
 const DAY = '2026-11-20';
@@ -40,8 +51,12 @@ const DAY = '2026-11-20';
 type Row = Record<string, string | number>;
 const round1 = (n: number) => Number(n.toFixed(1));
 
-/** Reports from new instances: number n is instance n, so no two requests share an instance. */
-const reportRequest: RequestFor = (n) => ({ method: 'POST', path: '/ping', body: JSON.stringify(report({}, n)) });
+/** Reports from new instances, with ids as the plugin makes them (32 random-looking hex digits): n is instance n. */
+const reportRequest: RequestFor = (n) => ({
+  method: 'POST',
+  path: '/ping',
+  body: JSON.stringify(process.env.OLD_IDS ? report({}, n) : report({ instanceId: createHash('md5').update(String(n)).digest('hex') }, n)),
+});
 
 async function ingest(): Promise<Row[]> {
   const bare = await startBareServer();
@@ -76,6 +91,12 @@ async function ingest(): Promise<Row[]> {
     await bare.stop();
     for (const c of collectors.values()) await c.stop();
   }
+  // What the reports just ingested take, in the order they arrived (not generated in place).
+  const stored = new Map<string, number>();
+  for (const [store, c] of collectors) {
+    const target: SeedTarget = c.databaseUrl ? { kind: 'postgres', url: c.databaseUrl } : { kind: 'sqlite', dataDir: c.dataDir };
+    stored.set(store, (await bytesPerReport(target)).bytes);
+  }
   const ceiling = median(throughput.get('bare node:http')!);
   return targets.map(([name]) => ({
     target: name,
@@ -83,6 +104,7 @@ async function ingest(): Promise<Row[]> {
     'ratio to bare': Number((median(throughput.get(name)!) / ceiling).toFixed(3)),
     [`p95 ms @${FIXED_RATE}/s`]: round1(median(p95.get(name)!)),
     [`p99 ms @${FIXED_RATE}/s`]: round1(median(p99.get(name)!)),
+    'bytes/report stored': stored.has(name) ? Math.round(stored.get(name)!) : '-',
   }));
 }
 
@@ -195,6 +217,26 @@ async function main(): Promise<void> {
   if (ONLY.includes('rollup')) {
     console.log(`roll-up of one day: ${ROLLUP_INSTANCES} instances (and ${ROLLUP_LARGE_FACTOR}x on SQLite); baseline: a plain scan of the same rows`);
     console.table(await rollup());
+  }
+  if (ONLY.includes('retention')) {
+    console.log(
+      `retention under load: ${RETENTION_DAYS} expired days of ${RETENTION_PER_DAY} reports deleted by the job at start, ingest at a fixed ${FIXED_RATE}/s meanwhile; ` +
+        `baseline: ${FIXED_SECONDS} s of the same load right after; ${RETENTION_ROUNDS} round(s) (BENCH_RETENTION_ROUNDS), medians`,
+    );
+    console.table(
+      await retentionUnderLoad({
+        stores: STORES,
+        days: RETENTION_DAYS,
+        perDay: RETENTION_PER_DAY,
+        rounds: RETENTION_ROUNDS,
+        rate: FIXED_RATE,
+        baselineSeconds: FIXED_SECONDS,
+        timeoutMs: 600_000,
+        requestFor: reportRequest,
+        emptyStore,
+        first: 1,
+      }),
+    );
   }
   await stopPostgres();
 }

@@ -49,26 +49,38 @@ export async function runDailyJob(store: Store, now: Date, retentionDays: number
   if (pruned.reports > 0) log.info({ deleted: pruned.reports, retentionDays }, 'raw reports past retention deleted');
 }
 
-/** Runs the daily job at start and then every hour, without keeping the process alive. */
+/**
+ * How long after start the job first runs. A collector that was down finds
+ * expired days and reports queued by its clients at once; it serves those
+ * first, and deletes (which on SQLite shares the event loop) once warm.
+ */
+export const JOB_FIRST_RUN_DELAY_MS = 10_000;
+
+/** Runs the daily job shortly after start and then every hour, without keeping the process alive. */
 export class DailyJob {
   private timer: NodeJS.Timeout | undefined;
+  private first: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly run: () => Promise<void>,
     private readonly log: Logger,
     private readonly everyMs = 3_600_000,
+    private readonly firstAfterMs = JOB_FIRST_RUN_DELAY_MS,
   ) {}
 
   start(): void {
-    void this.tick();
+    this.first = setTimeout(() => void this.tick(), this.firstAfterMs);
+    this.first.unref();
     this.timer = setInterval(() => void this.tick(), this.everyMs);
     this.timer.unref();
   }
 
-  /** Stops the timer and waits for a run in progress, so the store can close after it. */
+  /** Stops the timers and waits for a run in progress, so the store can close after it. */
   async stop(): Promise<void> {
+    if (this.first) clearTimeout(this.first);
     if (this.timer) clearInterval(this.timer);
+    this.first = undefined;
     this.timer = undefined;
     await this.running;
   }

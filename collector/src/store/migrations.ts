@@ -1,4 +1,4 @@
-import { Kysely, Migration, MigrationProvider, Migrator } from 'kysely';
+import { Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
 import type { StoreLocation } from './connect';
 import { packReportsTable } from './pack-reports-migration';
 
@@ -107,6 +107,25 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
       // Reports packed to a third of their size (integer days and times, binary ids
       // and hashes, what reports share stored once); existing reports are converted.
       up: (db: Kysely<unknown>) => packReportsTable(db, kind),
+    },
+    '007_rate_windows_by_window': {
+      // Keyed by window first: a batch reads one window's keys, retention deletes the oldest
+      // windows, and both follow the key itself, so no second index is needed; on SQLite the
+      // rows live in that key (without rowid), one B-tree where there were three.
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('rate_windows').renameTo('rate_windows_by_key').execute();
+        await db.schema.dropIndex('rate_windows_start').execute();
+        await db.schema
+          .createTable('rate_windows')
+          .addColumn('window_start', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('hits', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rate_windows_window_key', ['window_start', 'key'])
+          .$call((t) => (kind === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
+          .execute();
+        await sql`insert into rate_windows (window_start, key, hits) select window_start, key, hits from rate_windows_by_key`.execute(db);
+        await db.schema.dropTable('rate_windows_by_key').execute();
+      },
     },
   };
 }

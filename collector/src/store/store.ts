@@ -2,7 +2,7 @@ import { Kysely, Transaction, sql } from 'kysely';
 import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
 import type { Database } from './tables';
-import { DayCounter, DaySum, UsageCount } from '../aggregate';
+import { DayCounter, DaySum, RollUp, UsageCount } from '../aggregate';
 import { parseInsights } from '../report-rules';
 import type { InsightReport } from '../../../src/schema';
 import {
@@ -42,7 +42,7 @@ export interface PendingReport {
 }
 
 /** Expired reports deleted per statement: a few milliseconds of work each. */
-export const PRUNE_BATCH = 2000;
+export const PRUNE_BATCH = 1000;
 
 /** Rows read per query when the roll-up counts instances one at a time: a few MiB at a time. */
 export const ROLLUP_PAGE = 10_000;
@@ -56,14 +56,20 @@ interface InstanceRows<R> {
   rows: R[];
 }
 
-/** Runs a bounded delete until it deletes less than a batch, yielding to the event loop between batches. */
+/**
+ * Runs a bounded delete until it deletes less than a batch, pausing after
+ * each batch as long as it took: retention takes at most half of the
+ * process's time (on SQLite the delete runs on the event loop itself), so
+ * reports arriving meanwhile wait for one batch at most, never for a queue.
+ */
 async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>): Promise<number> {
   let total = 0;
   for (;;) {
+    const started = performance.now();
     const deleted = Number((await deleteBatch()).numDeletedRows);
     total += deleted;
     if (deleted < PRUNE_BATCH) return total;
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, performance.now() - started)));
   }
 }
 
@@ -324,7 +330,20 @@ export class Store {
         deleted += Number(result.numDeletedRows);
       }
     }
-    await this.db.deleteFrom('rate_windows').where('key', '=', `instance:${instanceId}`).execute();
+    // Counters are keyed by window first: the few windows kept (a day's) are found one seek each.
+    const windows: string[] = [];
+    for (let after = ''; ; ) {
+      const next = await this.db
+        .selectFrom('rate_windows')
+        .select((eb) => eb.fn.min('window_start').as('start'))
+        .where('window_start', '>', after)
+        .executeTakeFirst();
+      if (next?.start === null || next?.start === undefined) break;
+      windows.push((after = next.start));
+    }
+    for (const chunk of chunks(windows, 500)) {
+      await this.db.deleteFrom('rate_windows').where('window_start', 'in', chunk).where('key', '=', `instance:${instanceId}`).execute();
+    }
     return deleted;
   }
 
@@ -435,13 +454,15 @@ export class Store {
     return written;
   }
 
-  private async countDay(day: number): Promise<ReturnType<DayCounter['result']>> {
-    const environments = new Map<number, Environment>();
-    for (const row of await this.db.selectFrom('environments').selectAll().execute()) environments.set(Number(row.id), environmentOf(row));
-    const environment = (id: number | string) => {
+  /** One day counted: the database groups it per instance, then per environment; the rest is read in pages. */
+  private async countDay(day: number): Promise<RollUp> {
+    let environments = new Map<number, Environment>();
+    const environment = async (id: number | string): Promise<Environment> => {
+      // Read again once when an id is new: a report committed around midnight may bring one.
+      if (!environments.has(Number(id))) environments = await this.environmentsById();
       const found = environments.get(Number(id));
       // Written in the report's own transaction and deleted only after its reports: never missing.
-      if (!found) throw new Error(`report of day ${dayText(day)} names environment ${id}, which is not stored`);
+      if (!found) throw new Error(`a report of ${dayText(day)} names environment ${id}, which is not stored`);
       return found;
     };
     const counter = new DayCounter();
@@ -459,21 +480,25 @@ export class Store {
       .execute();
     let mixed = false;
     for (const p of pairs) {
-      if (Number(p.first) === Number(p.last)) counter.addEnvironment(environment(p.first), Number(p.instances), Number(p.reports));
+      if (Number(p.first) === Number(p.last)) counter.addEnvironment(await environment(p.first), Number(p.instances), Number(p.reports));
       else mixed = true;
     }
     if (mixed) {
       for await (const { rows } of this.mixedInstancesOf(day)) {
-        counter.addMixedInstance(
-          rows.map((r) => environment(r.environment)),
-          rows.reduce((n, r) => n + Number(r.reports), 0),
-        );
+        const envs: Environment[] = [];
+        for (const r of rows) envs.push(await environment(r.environment));
+        counter.addMixedInstance(envs, rows.reduce((n, r) => n + Number(r.reports), 0));
       }
     }
     for await (const { rows } of this.insightsOf(day)) {
       counter.addInsights(rows.flatMap((r) => (r.insights ? [r.insights] : [])));
     }
     return counter.result();
+  }
+
+  private async environmentsById(): Promise<Map<number, Environment>> {
+    const rows = await this.db.selectFrom('environments').selectAll().execute();
+    return new Map(rows.map((row) => [Number(row.id), environmentOf(row)]));
   }
 
   /** Instances of `day` that reported from more than one environment: each environment once, with its reports. */

@@ -33,10 +33,16 @@ for (const kind of STORES) {
         await sql`insert into reports (id, instance_id, received_at, day, ip_hash, os_type, os_release, os_arch, nodejs, node_red, extra)
                   values (${`old-${n}`}, ${`instance0000000${n}`}, '2026-11-01T10:00:00.000Z', '2026-11-01', 'ab', 'Linux', '6.1', 'x64', '20.11.1', '4.1.0', null)`.execute(old);
       }
+      await sql`insert into rate_windows (key, window_start, hits) values ('instance:instance00000001', '2026-11-01T10:00:00.000Z', 2)`.execute(old);
       await old.destroy();
 
       const store = await Store.open(location);
       try {
+        assert.deepEqual(
+          (await rowsOf({ dataDir, databaseUrl }, 'rate_windows')).map((w) => [w.key, w.window_start, Number(w.hits)]),
+          [['instance:instance00000001', '2026-11-01T10:00:00.000Z', 2]],
+          'a counter of the hour survives its table being re-keyed',
+        );
         const rows = await rowsOf({ dataDir, databaseUrl }, 'reports');
         assert.deepEqual(
           rows.map((r) => [r.instance_id, r.day, r.received_at, r.ip_hash, r.node_red, r.os_release, r.client, r.country ?? null, r.insights ?? null]),
@@ -47,8 +53,8 @@ for (const kind of STORES) {
             ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and name not like 'sqlite_%'`.execute(store.db)).rows
             : (await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = 'public'`.execute(store.db)).rows;
         const names = indexes.map((i) => i.name);
-        for (const name of ['reports_day_instance', 'reports_insights', 'environments_values', 'rate_windows_start']) assert.ok(names.includes(name), name);
-        for (const gone of ['reports_day', 'reports_instance']) assert.equal(names.includes(gone), false, `${gone}, which the packed table needs no more, is gone`);
+        for (const name of ['reports_day_instance', 'reports_insights', 'environments_values']) assert.ok(names.includes(name), name);
+        for (const gone of ['reports_day', 'reports_instance', 'rate_windows_start']) assert.equal(names.includes(gone), false, `${gone}, which the packed tables need no more, is gone`);
 
         const summary = await store.aggregateDay('2026-11-01', '2026-11-02T00:00:00.000Z');
         assert.deepEqual(summary, { day: '2026-11-01', instances: 2, reports: 2 });
