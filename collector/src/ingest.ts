@@ -38,7 +38,7 @@ export class Ingest {
     const country = this.countries ? this.countries.lookup(address) : null;
     const row = reportRow(report, { receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
     return this.writes.accept({ report: row, limits: [
-      { key: `instance:${report.instanceId}`, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
+      { key: `instance:${report.instanceId}`, instanceId: report.instanceId, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
       { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },
     ] });
   }

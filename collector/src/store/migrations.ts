@@ -111,7 +111,8 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
     '007_rate_windows_by_window': {
       // Keyed by window first: a batch reads one window's keys, retention deletes the oldest
       // windows, and both follow the key itself, so no second index is needed; on SQLite the
-      // rows live in that key (without rowid), one B-tree where there were three.
+      // rows live in that key (without rowid), one B-tree where there were three. Only address
+      // counters are left here: an instance's reports in a window are counted where they are stored.
       async up(db: Kysely<unknown>): Promise<void> {
         await db.schema.alterTable('rate_windows').renameTo('rate_windows_by_key').execute();
         await db.schema.dropIndex('rate_windows_start').execute();
@@ -123,7 +124,9 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
           .addPrimaryKeyConstraint('rate_windows_window_key', ['window_start', 'key'])
           .$call((t) => (kind === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
           .execute();
-        await sql`insert into rate_windows (window_start, key, hits) select window_start, key, hits from rate_windows_by_key`.execute(db);
+        // Instances are now counted from their stored reports, which give the same count: their rows go.
+        await sql`insert into rate_windows (window_start, key, hits)
+                  select window_start, key, hits from rate_windows_by_key where key not like 'instance:%'`.execute(db);
         await db.schema.dropTable('rate_windows_by_key').execute();
       },
     },

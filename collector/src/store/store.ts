@@ -25,12 +25,19 @@ export interface LimitHit {
   windowEnd: string;
 }
 
-/** One rate limit to check and count within the same transaction as the insert. */
+/**
+ * One rate limit to check and count within the same transaction as the
+ * insert. A limit with `instanceId` counts that instance's reports stored in
+ * the window (accepted reports are exactly what such a counter would count,
+ * and a random instance id would otherwise cost a counter row per report);
+ * any other is a counter row in `rate_windows`.
+ */
 export interface Limit {
   key: string;
   limit: number;
   windowStart: string;
   windowEnd: string;
+  instanceId?: string;
 }
 
 export type AcceptResult = { accepted: true } | { accepted: false; hit: LimitHit };
@@ -195,35 +202,45 @@ export class Store {
    * Counts and stores many reports in one transaction, in order, with exactly
    * the outcome each would have had in a transaction of its own: over a limit,
    * nothing is stored and no counter moves; otherwise the report is committed
-   * before this resolves, so a 2xx always means durably kept. Five statements per
-   * batch whatever its size: the counters are created, read (and on
-   * PostgreSQL locked, in key order, so that collectors sharing the database
-   * take turns), decided in memory, written back, and the accepted reports
-   * inserted. Either all of it commits or none: a failure rejects, and no
-   * report of the batch is stored.
+   * before this resolves, so a 2xx always means durably kept. A handful of
+   * statements per batch whatever its size: the instances' reports in their
+   * windows counted, the counters read, both decided in memory, the counters
+   * written back and the accepted reports inserted. Collectors sharing a
+   * PostgreSQL take turns: instances are locked first (advisory locks, in hash
+   * order), then counter rows (in key order), so none waits on another
+   * crosswise; on SQLite the transaction holds the one write lock from its
+   * start. Either all of it commits or none: a failure rejects, and no report
+   * of the batch is stored.
    */
   async acceptBatch(items: readonly PendingReport[]): Promise<AcceptResult[]> {
     if (items.length === 0) return [];
-    const windows = new Map<string, { key: string; window_start: string }>();
-    for (const { limits } of items) for (const l of limits) windows.set(windowKey(l.key, l.windowStart), { key: l.key, window_start: l.windowStart });
+    const counters = new Map<string, { key: string; window_start: string }>();
+    const instances = new Map<string, Limit & { instanceId: string }>();
+    for (const { limits } of items) {
+      for (const l of limits) {
+        if (l.instanceId !== undefined) instances.set(windowKey(l.key, l.windowStart), { ...l, instanceId: l.instanceId });
+        else counters.set(windowKey(l.key, l.windowStart), { key: l.key, window_start: l.windowStart });
+      }
+    }
     // Window start, then key: the order rows are locked in below.
-    const keys = [...windows.values()].sort((a, b) =>
+    const keys = [...counters.values()].sort((a, b) =>
       a.window_start < b.window_start ? -1 : a.window_start > b.window_start ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
     );
     const learned = new Map<string, { id: number; lastDay: number }>();
     const results = await this.db.transaction().execute(async (trx) => {
-      // Written first, so that this transaction holds SQLite's write lock before it reads.
-      for (const chunk of chunks(keys, 500)) {
-        await trx
-          .insertInto('rate_windows')
-          .values(chunk.map((k) => ({ ...k, hits: 0 })))
-          .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
-          .execute();
+      const hits = await this.storedInWindows(trx, [...instances.values()]);
+      if (this.kind === 'postgres') {
+        // Created first, so that the rows exist to be locked when read.
+        for (const chunk of chunks(keys, 500)) {
+          await trx
+            .insertInto('rate_windows')
+            .values(chunk.map((k) => ({ ...k, hits: 0 })))
+            .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
+            .execute();
+        }
       }
-      const hits = new Map<string, number>();
       // One window start (the current hour, nearly always) and a list of keys per statement: the
-      // primary key answers `window_start = ? and key in (…)` directly, where hundreds of OR-ed pairs
-      // cost SQLite most of a batch to plan.
+      // primary key answers `window_start = ? and key in (…)` directly.
       for (const [windowStart, ofWindow] of byWindowStart(keys)) {
         for (const chunk of chunks(ofWindow, 500)) {
           let query = trx
@@ -232,9 +249,8 @@ export class Store {
             .where('window_start', '=', windowStart)
             .where('key', 'in', chunk)
             // Locked in code-unit order (the keys are ASCII), the order they were sorted in above,
-            // whatever the database's collation: collectors sharing a PostgreSQL then lock in one
-            // order and never wait on each other crosswise. (SQLite compares text by code unit
-            // already, and has no collation named "C".)
+            // whatever the database's collation. (SQLite compares text by code unit already, and
+            // has no collation named "C".)
             .orderBy(this.kind === 'postgres' ? sql`key collate "C"` : sql`key`);
           if (this.kind === 'postgres') query = query.forUpdate();
           for (const row of await query.execute()) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
@@ -242,6 +258,7 @@ export class Store {
       }
       const results: AcceptResult[] = [];
       const accepted: ReportRecord[] = [];
+      const moved = new Set<string>();
       for (const { report, limits } of items) {
         const over = limits.find((l) => (hits.get(windowKey(l.key, l.windowStart)) ?? 0) + 1 > l.limit);
         if (over) {
@@ -249,12 +266,16 @@ export class Store {
           results.push({ accepted: false, hit: { key: over.key, windowEnd: over.windowEnd } });
           continue;
         }
-        for (const l of limits) hits.set(windowKey(l.key, l.windowStart), (hits.get(windowKey(l.key, l.windowStart)) ?? 0) + 1);
+        for (const l of limits) {
+          const key = windowKey(l.key, l.windowStart);
+          hits.set(key, (hits.get(key) ?? 0) + 1);
+          moved.add(key);
+        }
         accepted.push(report);
         results.push({ accepted: true });
       }
-      const moved = keys.filter((k) => (hits.get(windowKey(k.key, k.window_start)) ?? 0) > 0);
-      for (const chunk of chunks(moved, 500)) {
+      const written = keys.filter((k) => moved.has(windowKey(k.key, k.window_start)));
+      for (const chunk of chunks(written, 500)) {
         await trx
           .insertInto('rate_windows')
           .values(chunk.map((k) => ({ ...k, hits: hits.get(windowKey(k.key, k.window_start)) ?? 0 })))
@@ -270,6 +291,41 @@ export class Store {
     if (this.environmentIds.size + learned.size > ENVIRONMENT_CACHE) this.environmentIds.clear();
     for (const [key, known] of learned) this.environmentIds.set(key, known);
     return results;
+  }
+
+  /**
+   * How many reports each instance has stored in its limit's window, keyed as
+   * the batch counts them. On PostgreSQL each instance is locked first, so that
+   * another collector's batch cannot count the same instance until this one
+   * commits.
+   */
+  private async storedInWindows(trx: Transaction<Database>, limits: ReadonlyArray<Limit & { instanceId: string }>): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (limits.length === 0) return counts;
+    if (this.kind === 'postgres') {
+      const keys = [...new Set(limits.map((l) => l.key))];
+      // Evaluated after the ORDER BY (a volatile function): taken in hash order by every collector.
+      await sql`select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k) as locks order by h`.execute(trx);
+    }
+    const byWindow = new Map<string, Array<Limit & { instanceId: string }>>();
+    for (const l of limits) byWindow.set(l.windowStart, [...(byWindow.get(l.windowStart) ?? []), l]);
+    for (const [windowStart, ofWindow] of byWindow) {
+      const keyOf = new Map(ofWindow.map((l) => [encodeInstanceId(l.instanceId).toString('hex'), windowKey(l.key, windowStart)]));
+      for (const chunk of chunks(ofWindow, 500)) {
+        const rows = await trx
+          .selectFrom('reports')
+          .select((eb) => ['instance', eb.fn.countAll().as('stored')])
+          // A window lies within one day: the (day, instance) index finds each instance's few reports.
+          .where('day', '=', dayNumber(windowStart.slice(0, 10)))
+          .where('instance', 'in', chunk.map((l) => encodeInstanceId(l.instanceId)))
+          .where('received_at', '>=', Date.parse(windowStart))
+          .where('received_at', '<', Date.parse(chunk[0].windowEnd))
+          .groupBy('instance')
+          .execute();
+        for (const row of rows) counts.set(keyOf.get(Buffer.from(row.instance).toString('hex'))!, Number(row.stored));
+      }
+    }
+    return counts;
   }
 
   /**
@@ -314,7 +370,7 @@ export class Store {
     return ids;
   }
 
-  /** Deletes every raw report of one instance. Aggregates hold no instance ids and stay. */
+  /** Deletes every raw report of one instance. Aggregates and counters hold no instance ids and stay. */
   async erase(instanceId: string): Promise<number> {
     // Looked up day by day along the one index (day, instance): a few dozen seeks,
     // where an index on the instance alone would cost every report its bytes.
@@ -329,20 +385,6 @@ export class Store {
         const result = await this.db.deleteFrom('reports').where('day', 'in', days).where('instance', '=', instance).executeTakeFirst();
         deleted += Number(result.numDeletedRows);
       }
-    }
-    // Counters are keyed by window first: the few windows kept (a day's) are found one seek each.
-    const windows: string[] = [];
-    for (let after = ''; ; ) {
-      const next = await this.db
-        .selectFrom('rate_windows')
-        .select((eb) => eb.fn.min('window_start').as('start'))
-        .where('window_start', '>', after)
-        .executeTakeFirst();
-      if (next?.start === null || next?.start === undefined) break;
-      windows.push((after = next.start));
-    }
-    for (const chunk of chunks(windows, 500)) {
-      await this.db.deleteFrom('rate_windows').where('window_start', 'in', chunk).where('key', '=', `instance:${instanceId}`).execute();
     }
     return deleted;
   }

@@ -47,7 +47,7 @@ export function everythingStored(store: StoreFiles): Promise<string> {
       const parts: string[] = [];
       for (const { table_name } of tables.rows) {
         const rows = await client.query(`select * from "${table_name}"`);
-        parts.push(`${table_name}: ${JSON.stringify(rows.rows)}`);
+        parts.push(`${table_name}: ${JSON.stringify(rows.rows, bytesAsText)}`);
       }
       return parts.join('\n');
     },
@@ -60,6 +60,12 @@ export function everythingStored(store: StoreFiles): Promise<string> {
       return parts.join('\n');
     },
   });
+}
+
+/** Binary columns (bytea) as their raw bytes, as the SQLite file's bytes are searched. */
+function bytesAsText(_key: string, value: unknown): unknown {
+  const bytes = value as { type?: unknown; data?: unknown } | null;
+  return bytes && bytes.type === 'Buffer' && Array.isArray(bytes.data) ? Buffer.from(bytes.data as number[]).toString('latin1') : value;
 }
 
 /**

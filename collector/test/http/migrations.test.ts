@@ -33,15 +33,17 @@ for (const kind of STORES) {
         await sql`insert into reports (id, instance_id, received_at, day, ip_hash, os_type, os_release, os_arch, nodejs, node_red, extra)
                   values (${`old-${n}`}, ${`instance0000000${n}`}, '2026-11-01T10:00:00.000Z', '2026-11-01', 'ab', 'Linux', '6.1', 'x64', '20.11.1', '4.1.0', null)`.execute(old);
       }
-      await sql`insert into rate_windows (key, window_start, hits) values ('instance:instance00000001', '2026-11-01T10:00:00.000Z', 2)`.execute(old);
+      for (const key of ['instance:instance00000001', 'address:ab']) {
+        await sql`insert into rate_windows (key, window_start, hits) values (${key}, '2026-11-01T10:00:00.000Z', 2)`.execute(old);
+      }
       await old.destroy();
 
       const store = await Store.open(location);
       try {
         assert.deepEqual(
           (await rowsOf({ dataDir, databaseUrl }, 'rate_windows')).map((w) => [w.key, w.window_start, Number(w.hits)]),
-          [['instance:instance00000001', '2026-11-01T10:00:00.000Z', 2]],
-          'a counter of the hour survives its table being re-keyed',
+          [['address:ab', '2026-11-01T10:00:00.000Z', 2]],
+          'an address counter of the hour survives its table being re-keyed; instances are counted from their reports now',
         );
         const rows = await rowsOf({ dataDir, databaseUrl }, 'reports');
         assert.deepEqual(

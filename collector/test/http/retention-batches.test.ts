@@ -19,7 +19,7 @@ function pendingOn(day: string, instance: number): PendingReport {
   const row = reportRow(report({}, instance), { receivedAt: new Date(`${day}T10:00:00Z`), addressHash: 'ab', client: 'other' }, {});
   // Each report opens its own hourly counter, so that expired counters are as many as expired reports.
   const windowStart = `${day}T10:00:00.000Z`;
-  return { report: row, limits: [{ key: `instance:${row.instanceId}`, limit: 10, windowStart, windowEnd: `${day}T11:00:00.000Z` }] };
+  return { report: row, limits: [{ key: `address:${day}-${instance}`, limit: 10, windowStart, windowEnd: `${day}T11:00:00.000Z` }] };
 }
 
 for (const kind of STORES) {
