@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.includes('retention')) {
     console.log(
-      `retention under load: ${RETENTION_DAYS} expired days of ${RETENTION_PER_DAY} reports deleted by the job at start, ingest at a fixed ${FIXED_RATE}/s meanwhile; ` +
+      `retention under load: ${RETENTION_DAYS} expired days of ${RETENTION_PER_DAY} reports deleted by the daily job's first run (10 s after start), ingest at a fixed ${FIXED_RATE}/s meanwhile; ` +
         `baseline: ${FIXED_SECONDS} s of the same load right after; ${RETENTION_ROUNDS} round(s) (BENCH_RETENTION_ROUNDS), medians`,
     );
     console.table(

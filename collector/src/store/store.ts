@@ -2,9 +2,8 @@ import { Kysely, Transaction, sql } from 'kysely';
 import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
 import type { Database } from './tables';
-import { DayCounter, DaySum, RollUp, UsageCount } from '../aggregate';
-import { parseInsights } from '../report-rules';
-import type { InsightReport } from '../../../src/schema';
+import type { DaySum, UsageCount } from '../aggregate';
+import { countDay } from './count-day';
 import {
   dayNumber,
   dayNumbers,
@@ -51,17 +50,8 @@ export interface PendingReport {
 /** Expired reports deleted per statement: a few milliseconds of work each. */
 export const PRUNE_BATCH = 1000;
 
-/** Rows read per query when the roll-up counts instances one at a time: a few MiB at a time. */
-export const ROLLUP_PAGE = 10_000;
-
 /** Environment ids a process remembers; past this, it starts again (a fleet has a few thousand). */
 const ENVIRONMENT_CACHE = 50_000;
-
-/** The reports of one instance on one day, with what the roll-up needs of them. */
-interface InstanceRows<R> {
-  instance: Uint8Array;
-  rows: R[];
-}
 
 /**
  * Runs a bounded delete until it deletes less than a batch, pausing after
@@ -99,39 +89,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
   return result;
-}
-
-/** Which instances a page starts after (or, `exact`, the one instance to read whole). */
-type PageStart = { instance: Uint8Array; exact: boolean } | undefined;
-
-/**
- * Rows in instance order, one instance's rows at a time, read in pages of
- * ROLLUP_PAGE. A page that ends inside an instance hands that instance to
- * the next page whole; an instance larger than a page is read on its own.
- */
-async function* pagedByInstance<R extends { instance: Uint8Array }>(
-  read: (after: PageStart, limit?: number) => Promise<R[]>,
-): AsyncGenerator<InstanceRows<R>> {
-  let after: PageStart;
-  for (;;) {
-    const page = await read(after, ROLLUP_PAGE);
-    if (page.length === 0) return;
-    let rows = page;
-    if (page.length === ROLLUP_PAGE) {
-      const last = page[page.length - 1].instance;
-      const whole = page.filter((r) => Buffer.compare(r.instance, last) !== 0);
-      rows = whole.length > 0 ? whole : await read({ instance: last, exact: true });
-    }
-    let start = 0;
-    for (let i = 1; i <= rows.length; i++) {
-      if (i === rows.length || Buffer.compare(rows[i].instance, rows[start].instance) !== 0) {
-        yield { instance: rows[start].instance, rows: rows.slice(start, i) };
-        start = i;
-      }
-    }
-    if (page.length < ROLLUP_PAGE) return;
-    after = { instance: rows[rows.length - 1].instance, exact: false };
-  }
 }
 
 /** What a day's roll-up found. */
@@ -469,7 +426,7 @@ export class Store {
    * held up by a roll-up).
    */
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
-    const summary = await this.countDay(dayNumber(day));
+    const summary = await countDay(this.db, dayNumber(day));
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('aggregated_days')
@@ -494,98 +451,6 @@ export class Store {
     });
     this.rollUpWrites++;
     return written;
-  }
-
-  /** One day counted: the database groups it per instance, then per environment; the rest is read in pages. */
-  private async countDay(day: number): Promise<RollUp> {
-    let environments = new Map<number, Environment>();
-    const environment = async (id: number | string): Promise<Environment> => {
-      // Read again once when an id is new: a report committed around midnight may bring one.
-      if (!environments.has(Number(id))) environments = await this.environmentsById();
-      const found = environments.get(Number(id));
-      // Written in the report's own transaction and deleted only after its reports: never missing.
-      if (!found) throw new Error(`a report of ${dayText(day)} names environment ${id}, which is not stored`);
-      return found;
-    };
-    const counter = new DayCounter();
-    // Per instance, its first and last environment (by id) and its reports; then per pair.
-    const perInstance = this.db
-      .selectFrom('reports')
-      .select((eb) => [eb.fn.min('environment').as('first'), eb.fn.max('environment').as('last'), eb.fn.countAll().as('reports')])
-      .where('day', '=', day)
-      .groupBy('instance')
-      .as('per_instance');
-    const pairs = await this.db
-      .selectFrom(perInstance)
-      .select((eb) => ['first', 'last', eb.fn.countAll().as('instances'), eb.fn.sum('reports').as('reports')])
-      .groupBy(['first', 'last'])
-      .execute();
-    let mixed = false;
-    for (const p of pairs) {
-      if (Number(p.first) === Number(p.last)) counter.addEnvironment(await environment(p.first), Number(p.instances), Number(p.reports));
-      else mixed = true;
-    }
-    if (mixed) {
-      for await (const { rows } of this.mixedInstancesOf(day)) {
-        const envs: Environment[] = [];
-        for (const r of rows) envs.push(await environment(r.environment));
-        counter.addMixedInstance(envs, rows.reduce((n, r) => n + Number(r.reports), 0));
-      }
-    }
-    for await (const { rows } of this.insightsOf(day)) {
-      counter.addInsights(rows.flatMap((r) => (r.insights ? [r.insights] : [])));
-    }
-    return counter.result();
-  }
-
-  private async environmentsById(): Promise<Map<number, Environment>> {
-    const rows = await this.db.selectFrom('environments').selectAll().execute();
-    return new Map(rows.map((row) => [Number(row.id), environmentOf(row)]));
-  }
-
-  /** Instances of `day` that reported from more than one environment: each environment once, with its reports. */
-  private mixedInstancesOf(day: number): AsyncGenerator<InstanceRows<{ environment: number; reports: number | string | bigint }>> {
-    return pagedByInstance((after, limit) => {
-      let query = this.db
-        .selectFrom('reports')
-        .select((eb) => ['instance', 'environment', eb.fn.countAll().as('reports')])
-        .where('day', '=', day)
-        .where('instance', 'in', (eb) =>
-          eb
-            .selectFrom('reports as r')
-            .select('r.instance')
-            .where('r.day', '=', day)
-            .groupBy('r.instance')
-            .having((h) => h(h.fn.min('r.environment'), '<>', h.fn.max('r.environment'))),
-        )
-        .groupBy(['instance', 'environment'])
-        .orderBy('instance')
-        .orderBy('environment');
-      if (after) query = query.where('instance', after.exact ? '=' : '>', after.instance);
-      if (limit !== undefined) query = query.limit(limit);
-      return query.execute();
-    });
-  }
-
-  /** The opt-in groups of `day`'s reports that carried any, one instance at a time, oldest first. */
-  private async *insightsOf(day: number): AsyncGenerator<InstanceRows<{ insights: InsightReport | null }>> {
-    const pages = pagedByInstance((after, limit) => {
-      let query = this.db
-        .selectFrom('reports')
-        .select(['instance', 'insights'])
-        .where('day', '=', day)
-        .where('insights', 'is not', null)
-        .orderBy('instance')
-        .orderBy('received_at')
-        .orderBy('id');
-      if (after) query = query.where('instance', after.exact ? '=' : '>', after.instance);
-      if (limit !== undefined) query = query.limit(limit);
-      return query.execute();
-    });
-    for await (const { instance, rows } of pages) {
-      // Parsed one instance at a time: a day can hold millions of them.
-      yield { instance, rows: rows.map((r) => ({ insights: parseInsights(r.insights) })) };
-    }
   }
 
   /** Roll-ups for the days from `from` to `to`, inclusive, oldest first. */

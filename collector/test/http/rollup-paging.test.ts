@@ -7,7 +7,8 @@ import type { FeaturesInsight, InsightReport } from '../../../src/schema';
 import { rollUp, RollUp } from '../../src/aggregate';
 import { addDays } from '../../src/days';
 import { parseInsights, reportRow } from '../../src/report-rules';
-import { PendingReport, ROLLUP_PAGE, Store } from '../../src/store/store';
+import { MIXED_PAGE, ROLLUP_PAGE } from '../../src/store/count-day';
+import { PendingReport, Store } from '../../src/store/store';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
 
@@ -69,6 +70,11 @@ for (const kind of STORES) {
         // Every one of them sent opt-in groups too, so that those are read in pages as well.
         const features = (adminAuth: boolean, storage: FeaturesInsight['storage'] = 'default') => ({ features: { ...FEATURES, adminAuth, storage } });
         for (let i = 1; i <= singles; i++) items.push(pendingOf(i, 0, i % 3 ? '4.1.0' : '4.0.9', i % 7 ? '20.11.1' : '18.20.4', features(i % 2 === 0)));
+        // Three in five of them also reported after a Node.js upgrade: more than a page of instances
+        // with two environments, which the store reads out one at a time.
+        const mixed = Array.from({ length: singles }, (_, i) => i + 1).filter((i) => i % 5 < 3);
+        assert.ok(mixed.length > MIXED_PAGE);
+        for (const i of mixed) items.push(pendingOf(i, 1, i % 3 ? '4.1.0' : '4.0.9', '22.11.0', features(i % 2 === 0)));
         for (let n = 0; n < 3; n++) items.push(pendingOf(singles + 1, n, ['4.0.9', '4.1.0', '4.1.2'][n], '20.11.1', features(true)));
         for (let n = 0; n < long; n++) {
           items.push(pendingOf(singles + 2, n, n < long - 1 ? '4.1.0' : '5.0.7', n < long - 1 ? '20.11.1' : '22.11.0', features(true, n < long - 1 ? 'default' : 'other')));
