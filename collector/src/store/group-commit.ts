@@ -1,12 +1,16 @@
 import type { AcceptResult, PendingReport, Store } from './store';
 
-/** How many reports one transaction holds at most, and how long the first of them waits for company. */
+/**
+ * How many reports one transaction holds at most, and how long the first of
+ * them waits for company: 0 waits only for the rest of this turn of the event
+ * loop, that is for the requests that arrived together with it.
+ */
 export interface GroupCommitOptions {
   maxBatch: number;
   maxDelayMs: number;
 }
 
-export const GROUP_COMMIT_DEFAULTS: GroupCommitOptions = { maxBatch: 256, maxDelayMs: 2 };
+export const GROUP_COMMIT_DEFAULTS: GroupCommitOptions = { maxBatch: 256, maxDelayMs: 0 };
 
 interface Waiting {
   item: PendingReport;
@@ -24,7 +28,7 @@ interface Waiting {
  */
 export class GroupCommit {
   private queue: Waiting[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { timeout: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -35,23 +39,31 @@ export class GroupCommit {
   accept(item: PendingReport): Promise<AcceptResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
+      if (this.queue.length >= this.options.maxBatch) this.flushSoon('now');
       else this.flushSoon(this.options.maxDelayMs);
     });
   }
 
-  private flushSoon(delayMs: number): void {
+  private flushSoon(delayMs: number | 'now'): void {
     if (this.flushing) return; // the batch in flight flushes the queue when it ends
-    if (delayMs === 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
+    if (delayMs === 'now') {
+      this.cancelTimer();
       void this.flush();
-    } else {
-      this.timer ??= setTimeout(() => {
+    } else if (!this.timer) {
+      const flush = () => {
         this.timer = undefined;
         void this.flush();
-      }, delayMs);
+      };
+      // Under load, the requests a turn of the event loop reads arrive together: they wait for
+      // each other, and for no clock. (While a batch commits, the next gathers anyway.)
+      this.timer = delayMs > 0 ? { timeout: setTimeout(flush, delayMs) } : { immediate: setImmediate(flush) };
     }
+  }
+
+  private cancelTimer(): void {
+    if (this.timer && 'timeout' in this.timer) clearTimeout(this.timer.timeout);
+    if (this.timer && 'immediate' in this.timer) clearImmediate(this.timer.immediate);
+    this.timer = undefined;
   }
 
   private flush(): Promise<void> {
@@ -66,7 +78,7 @@ export class GroupCommit {
       } finally {
         this.flushing = undefined;
         // What gathered meanwhile goes next, at once: it has already waited a whole commit.
-        if (this.queue.length > 0) this.flushSoon(0);
+        if (this.queue.length > 0) this.flushSoon('now');
       }
     })();
     return this.flushing;

@@ -136,6 +136,28 @@ for (const kind of STORES) {
       assert.deepEqual(await writer.accept(pending(16, 'c', limits)), { accepted: true });
     });
 
+    it('by default, reports that arrive in one turn of the event loop share a transaction, and none waits for a clock', async () => {
+      await open();
+      const batches: number[] = [];
+      const counting: Pick<Store, 'acceptBatch'> = {
+        acceptBatch: async (items) => {
+          batches.push(items.length);
+          return store.acceptBatch(items);
+        },
+      };
+      const writer = new GroupCommit(counting);
+      const limits = { perInstance: 1, perAddress: 10_000 };
+      const together = await Promise.all(Array.from({ length: 40 }, (_, i) => writer.accept(pending(700 + i, 'h', limits))));
+      assert.ok(together.every((r) => r.accepted));
+      assert.deepEqual(batches, [40]);
+      // Alone, a report goes at the end of its turn: a timer of even a millisecond would show here.
+      const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const alone = writer.accept(pending(800, 'h', limits));
+      assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, timers, 'no timer was set');
+      assert.deepEqual(await alone, { accepted: true });
+      assert.deepEqual(batches, [40, 1]);
+    });
+
     it('concurrent reports share transactions, and each is answered only after its own batch committed', async () => {
       await open();
       const batches: number[] = [];
