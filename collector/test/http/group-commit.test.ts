@@ -57,6 +57,20 @@ for (const kind of STORES) {
       await store?.close();
     });
 
+    /** The real store, with the size of every batch it is handed written down. */
+    function countingBatches(): { batches: number[]; counting: Pick<Store, 'acceptBatch'> } {
+      const batches: number[] = [];
+      return {
+        batches,
+        counting: {
+          acceptBatch: async (items) => {
+            batches.push(items.length);
+            return store.acceptBatch(items);
+          },
+        },
+      };
+    }
+
     it('a batch decides each report exactly as one transaction per report would, in order', async () => {
       await open();
       const limits = { perInstance: 1, perAddress: 3 };
@@ -138,13 +152,7 @@ for (const kind of STORES) {
 
     it('by default, reports that arrive in one turn of the event loop share a transaction, and none waits for a clock', async () => {
       await open();
-      const batches: number[] = [];
-      const counting: Pick<Store, 'acceptBatch'> = {
-        acceptBatch: async (items) => {
-          batches.push(items.length);
-          return store.acceptBatch(items);
-        },
-      };
+      const { batches, counting } = countingBatches();
       const writer = new GroupCommit(counting);
       const limits = { perInstance: 1, perAddress: 10_000 };
       const together = await Promise.all(Array.from({ length: 40 }, (_, i) => writer.accept(pending(700 + i, 'h', limits))));
@@ -160,13 +168,7 @@ for (const kind of STORES) {
 
     it('concurrent reports share transactions, and each is answered only after its own batch committed', async () => {
       await open();
-      const batches: number[] = [];
-      const counting: Pick<Store, 'acceptBatch'> = {
-        acceptBatch: async (items) => {
-          batches.push(items.length);
-          return store.acceptBatch(items);
-        },
-      };
+      const { batches, counting } = countingBatches();
       const writer = new GroupCommit(counting, { maxBatch: 64, maxDelayMs: 5 });
       const limits = { perInstance: 1, perAddress: 10_000 };
       const storedWhenAnswered: boolean[] = [];
