@@ -46,7 +46,7 @@ function expiredDays(days: number): string[] {
   return Array.from({ length: days }, (_, i) => addDays(last, -i));
 }
 
-/** Roll-up rows for the seeded days, so that the job at start goes straight to deleting. */
+/** Roll-up rows for the seeded days, so that the job goes straight to deleting. */
 async function markAggregated(target: SeedTarget, days: string[], perDay: number): Promise<void> {
   const at = new Date().toISOString();
   if (target.kind === 'sqlite') {
