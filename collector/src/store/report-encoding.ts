@@ -38,6 +38,11 @@ export function dayNumber(day: string): number {
   return Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 }
 
+/** The day number of the UTC day a moment falls on. */
+export function dayNumberOf(moment: Date): number {
+  return Math.floor(moment.getTime() / DAY_MS);
+}
+
 /** The 'YYYY-MM-DD' day of a stored day number. */
 export function dayText(day: number | string): string {
   return new Date(Number(day) * DAY_MS).toISOString().slice(0, 10);
@@ -107,7 +112,7 @@ export function environmentKey(env: Environment): string {
 /** The packed row of a report sent from the environment stored as `environment`. */
 export function packReport(report: ReportRecord, environment: number): Insertable<ReportsTable> {
   return {
-    day: dayNumber(report.receivedAt.toISOString().slice(0, 10)),
+    day: dayNumberOf(report.receivedAt),
     received_at: report.receivedAt.getTime(),
     instance: encodeInstanceId(report.instanceId),
     ip_hash: Buffer.from(report.addressHash, 'hex'),

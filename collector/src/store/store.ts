@@ -6,6 +6,7 @@ import type { DaySum, UsageCount } from '../aggregate';
 import { countDay } from './count-day';
 import {
   dayNumber,
+  dayNumberOf,
   dayNumbers,
   dayText,
   encodeInstanceId,
@@ -39,6 +40,9 @@ export interface Limit {
   instanceId?: string;
 }
 
+/** A limit counted from the instance's own stored reports. */
+type InstanceLimit = Limit & { instanceId: string };
+
 export type AcceptResult = { accepted: true } | { accepted: false; hit: LimitHit };
 
 /** A report waiting to be stored, with the limits it is counted against. */
@@ -70,13 +74,14 @@ async function inBatches(deleteBatch: () => Promise<{ numDeletedRows: bigint }>)
   }
 }
 
-/** The keys of each window start, in the order given (window starts ascending, keys ascending within). */
-function byWindowStart(keys: ReadonlyArray<{ key: string; window_start: string }>): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const k of keys) {
-    const list = groups.get(k.window_start) ?? [];
-    list.push(k.key);
-    groups.set(k.window_start, list);
+/** Items grouped by `keyOf`, groups in order of first appearance, items in the order given. */
+function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
   }
   return groups;
 }
@@ -172,7 +177,7 @@ export class Store {
   async acceptBatch(items: readonly PendingReport[]): Promise<AcceptResult[]> {
     if (items.length === 0) return [];
     const counters = new Map<string, { key: string; window_start: string }>();
-    const instances = new Map<string, Limit & { instanceId: string }>();
+    const instances = new Map<string, InstanceLimit>();
     for (const { limits } of items) {
       for (const l of limits) {
         if (l.instanceId !== undefined) instances.set(windowKey(l.key, l.windowStart), { ...l, instanceId: l.instanceId });
@@ -198,13 +203,13 @@ export class Store {
       }
       // One window start (the current hour, nearly always) and a list of keys per statement: the
       // primary key answers `window_start = ? and key in (…)` directly.
-      for (const [windowStart, ofWindow] of byWindowStart(keys)) {
+      for (const [windowStart, ofWindow] of groupedBy(keys, (k) => k.window_start)) {
         for (const chunk of chunks(ofWindow, 500)) {
           let query = trx
             .selectFrom('rate_windows')
             .select(['key', 'window_start', 'hits'])
             .where('window_start', '=', windowStart)
-            .where('key', 'in', chunk)
+            .where('key', 'in', chunk.map((k) => k.key))
             // Locked in code-unit order (the keys are ASCII), the order they were sorted in above,
             // whatever the database's collation. (SQLite compares text by code unit already, and
             // has no collation named "C".)
@@ -240,7 +245,7 @@ export class Store {
           .execute();
       }
       const ids = await this.environmentsOf(trx, accepted, learned);
-      const rows = accepted.map((r) => packReport(r, ids.get(environmentKey(r.environment))!));
+      const rows = accepted.map((r, i) => packReport(r, ids[i]));
       for (const chunk of chunks(rows, 500)) await trx.insertInto('reports').values(chunk).execute();
       return results;
     });
@@ -256,7 +261,7 @@ export class Store {
    * another collector's batch cannot count the same instance until this one
    * commits.
    */
-  private async storedInWindows(trx: Transaction<Database>, limits: ReadonlyArray<Limit & { instanceId: string }>): Promise<Map<string, number>> {
+  private async storedInWindows(trx: Transaction<Database>, limits: readonly InstanceLimit[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     if (limits.length === 0) return counts;
     if (this.kind === 'postgres') {
@@ -264,19 +269,18 @@ export class Store {
       // Evaluated after the ORDER BY (a volatile function): taken in hash order by every collector.
       await sql`select pg_advisory_xact_lock(h) from (select distinct hashtextextended(k, 0) as h from unnest(${keys}::text[]) as k) as locks order by h`.execute(trx);
     }
-    const byWindow = new Map<string, Array<Limit & { instanceId: string }>>();
-    for (const l of limits) byWindow.set(l.windowStart, [...(byWindow.get(l.windowStart) ?? []), l]);
-    for (const [windowStart, ofWindow] of byWindow) {
-      const keyOf = new Map(ofWindow.map((l) => [encodeInstanceId(l.instanceId).toString('hex'), windowKey(l.key, windowStart)]));
-      for (const chunk of chunks(ofWindow, 500)) {
+    for (const [windowStart, ofWindow] of groupedBy(limits, (l) => l.windowStart)) {
+      const packed = ofWindow.map((l) => ({ instance: encodeInstanceId(l.instanceId), key: windowKey(l.key, windowStart) }));
+      const keyOf = new Map(packed.map((p) => [p.instance.toString('hex'), p.key]));
+      for (const chunk of chunks(packed, 500)) {
         const rows = await trx
           .selectFrom('reports')
           .select((eb) => ['instance', eb.fn.countAll().as('stored')])
           // A window lies within one day: the (day, instance) index finds each instance's few reports.
           .where('day', '=', dayNumber(windowStart.slice(0, 10)))
-          .where('instance', 'in', chunk.map((l) => encodeInstanceId(l.instanceId)))
+          .where('instance', 'in', chunk.map((p) => p.instance))
           .where('received_at', '>=', Date.parse(windowStart))
-          .where('received_at', '<', Date.parse(chunk[0].windowEnd))
+          .where('received_at', '<', Date.parse(ofWindow[0].windowEnd))
           .groupBy('instance')
           .execute();
         for (const row of rows) counts.set(keyOf.get(Buffer.from(row.instance).toString('hex'))!, Number(row.stored));
@@ -286,7 +290,7 @@ export class Store {
   }
 
   /**
-   * The id of each accepted report's environment. One this process already
+   * The id of each accepted report's environment, in the order given. One this process already
    * marked as used on the report's day is taken from memory; the others are
    * inserted or marked in one upsert per 100, in key order (after the rate
    * counters, which are locked first everywhere), so that collectors sharing
@@ -296,12 +300,13 @@ export class Store {
     trx: Transaction<Database>,
     reports: readonly ReportRecord[],
     learned: Map<string, { id: number; lastDay: number }>,
-  ): Promise<Map<string, number>> {
+  ): Promise<number[]> {
     const ids = new Map<string, number>();
     const wanted = new Map<string, { environment: Environment; day: number }>();
-    for (const r of reports) {
-      const key = environmentKey(r.environment);
-      const day = dayNumber(r.receivedAt.toISOString().slice(0, 10));
+    const keys = reports.map((r) => environmentKey(r.environment));
+    for (const [i, r] of reports.entries()) {
+      const key = keys[i];
+      const day = dayNumberOf(r.receivedAt);
       const known = this.environmentIds.get(key);
       if (known && known.lastDay >= day) ids.set(key, known.id);
       else if ((wanted.get(key)?.day ?? -Infinity) < day) wanted.set(key, { environment: r.environment, day });
@@ -324,7 +329,7 @@ export class Store {
         learned.set(key, { id: Number(row.id), lastDay: Number(row.last_day) });
       }
     }
-    return ids;
+    return keys.map((key) => ids.get(key)!);
   }
 
   /** Deletes every raw report of one instance. Aggregates and counters hold no instance ids and stay. */

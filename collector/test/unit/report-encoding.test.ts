@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { INSTANCE_ID_PATTERN } from '../../../src/schema';
 import { addDays } from '../../src/days';
-import { dayNumber, dayText, decodeInstanceId, encodeInstanceId } from '../../src/store/report-encoding';
+import { dayNumber, dayNumberOf, dayText, decodeInstanceId, encodeInstanceId } from '../../src/store/report-encoding';
 
 const idCharacter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_');
 /** Any id the collector accepts, and the plugin's own form (32 hex digits) often. */
@@ -43,5 +43,8 @@ describe('report packing (pure)', () => {
       assert.equal(dayNumber(addDays(day, 1)), dayNumber(day) + 1);
     }
     assert.equal(dayText('20783'), '2026-11-26', 'PostgreSQL\'s bigint arrives as text');
+    for (const moment of ['2026-11-26T00:00:00.000Z', '2026-11-26T23:59:59.999Z', '1970-01-01T00:00:00.000Z']) {
+      assert.equal(dayNumberOf(new Date(moment)), dayNumber(moment.slice(0, 10)), moment);
+    }
   });
 });
