@@ -166,8 +166,9 @@ export class Store {
    * nothing is stored and no counter moves; otherwise the report is committed
    * before this resolves, so a 2xx always means durably kept. A handful of
    * statements per batch whatever its size: the instances' reports in their
-   * windows counted, the counters read, both decided in memory, the counters
-   * written back and the accepted reports inserted. Collectors sharing a
+   * windows counted, the counters read (on PostgreSQL created and locked in
+   * the same statement), both decided in memory, the counters written back
+   * and the accepted reports inserted. Collectors sharing a
    * PostgreSQL take turns: instances are locked first (advisory locks, in hash
    * order), then counter rows (in key order), so none waits on another
    * crosswise; on SQLite the transaction holds the one write lock from its
@@ -184,7 +185,8 @@ export class Store {
         else counters.set(windowKey(l.key, l.windowStart), { key: l.key, window_start: l.windowStart });
       }
     }
-    // Window start, then key: the order rows are locked in below.
+    // Window start, then key, by code unit (the keys are ASCII): the order rows are locked in below,
+    // the same in every collector whatever the database's collation.
     const keys = [...counters.values()].sort((a, b) =>
       a.window_start < b.window_start ? -1 : a.window_start > b.window_start ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
     );
@@ -192,30 +194,31 @@ export class Store {
     const results = await this.db.transaction().execute(async (trx) => {
       const hits = await this.storedInWindows(trx, [...instances.values()]);
       if (this.kind === 'postgres') {
-        // Created first, so that the rows exist to be locked when read.
+        // Created where missing and locked, in the order sorted above, and read, in one statement:
+        // an "update" that changes nothing still locks an existing row, and returns it.
         for (const chunk of chunks(keys, 500)) {
-          await trx
+          const rows = await trx
             .insertInto('rate_windows')
             .values(chunk.map((k) => ({ ...k, hits: 0 })))
-            .onConflict((oc) => oc.columns(['key', 'window_start']).doNothing())
+            .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ hits: sql<number>`rate_windows.hits` }))
+            .returning(['key', 'window_start', 'hits'])
             .execute();
+          for (const row of rows) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
         }
-      }
-      // One window start (the current hour, nearly always) and a list of keys per statement: the
-      // primary key answers `window_start = ? and key in (…)` directly.
-      for (const [windowStart, ofWindow] of groupedBy(keys, (k) => k.window_start)) {
-        for (const chunk of chunks(ofWindow, 500)) {
-          let query = trx
-            .selectFrom('rate_windows')
-            .select(['key', 'window_start', 'hits'])
-            .where('window_start', '=', windowStart)
-            .where('key', 'in', chunk.map((k) => k.key))
-            // Locked in code-unit order (the keys are ASCII), the order they were sorted in above,
-            // whatever the database's collation. (SQLite compares text by code unit already, and
-            // has no collation named "C".)
-            .orderBy(this.kind === 'postgres' ? sql`key collate "C"` : sql`key`);
-          if (this.kind === 'postgres') query = query.forUpdate();
-          for (const row of await query.execute()) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+      } else {
+        // One window start (the current hour, nearly always) and a list of keys per statement: the
+        // primary key answers `window_start = ? and key in (…)` directly. (The transaction holds
+        // SQLite's one write lock already.)
+        for (const [windowStart, ofWindow] of groupedBy(keys, (k) => k.window_start)) {
+          for (const chunk of chunks(ofWindow, 500)) {
+            const rows = await trx
+              .selectFrom('rate_windows')
+              .select(['key', 'window_start', 'hits'])
+              .where('window_start', '=', windowStart)
+              .where('key', 'in', chunk.map((k) => k.key))
+              .execute();
+            for (const row of rows) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+          }
         }
       }
       const results: AcceptResult[] = [];
