@@ -132,6 +132,27 @@ for (const kind of STORES) {
       }
     });
 
+    // The address counter is one row that both collectors count in: each must wait for the other's
+    // commit before reading it (a row lock), or both would read 0 and both accept.
+    if (kind === 'postgres') it('two collectors on one database: an address at its limit gets exactly one report in, whichever collector it reaches', async () => {
+      await open();
+      const other = await Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+      try {
+        const limits = { perInstance: 10, perAddress: 2 };
+        for (let round = 0; round < 20; round++) {
+          const address = `shared-${round}`;
+          // The counter row exists already (a new one would make the second insert wait on the
+          // unique index anyway): only its lock can keep the two apart.
+          assert.deepEqual(await store.acceptBatch([pending(1000 + round, address, limits)]), [{ accepted: true }]);
+          const [fromA, fromB] = await Promise.all([store.acceptBatch([pending(1100 + round, address, limits)]), other.acceptBatch([pending(1200 + round, address, limits)])]);
+          assert.equal([fromA[0], fromB[0]].filter((r) => r.accepted).length, 1, `round ${round}: ${JSON.stringify([fromA, fromB])}`);
+        }
+        assert.equal((await rowsOf(files, 'reports')).length, 40, 'two reports per address');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('a batch that fails stores none of its reports and moves no counter, and every caller hears of it', async () => {
       await open();
       const limits = { perInstance: 5, perAddress: 50 };
