@@ -79,8 +79,9 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
     return dimensions.names;
   }
   // Public aggregates, read without credentials: any site may chart them.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('access-control-allow-origin', '*');
+    done(null, payload);
   });
 
   /** Published days of a range, oldest first. */
