@@ -68,7 +68,13 @@ async function ingest(): Promise<Row[]> {
   let next = 1;
   try {
     for (const store of STORES) {
-      const collector = await CollectorProcess.start({ store, args: ['--latest', '4.2.0'], config: { rateLimit: { perInstance: 1, perAddress: 1_000_000 } } });
+      // Its log goes to a file, as an operator's would: this process generates the load and must not also read every line.
+      const collector = await CollectorProcess.start({
+        store,
+        args: ['--latest', '4.2.0'],
+        config: { rateLimit: { perInstance: 1, perAddress: 1_000_000 } },
+        logToFile: true,
+      });
       collectors.set(store, collector);
       targets.push([store, collector.url]);
     }
@@ -156,7 +162,7 @@ async function rollup(): Promise<Row[]> {
 async function reads(): Promise<Row[]> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-bench-reads-'));
   await measureRun(process.execPath, [COLLECTOR_BIN, 'demo-data', '--days', '400', '--instances', String(READ_INSTANCES), '--data', dataDir, '--log-level', 'warn']);
-  const collector = await CollectorProcess.start({ store: 'sqlite', args: ['--latest', '4.2.0', '--data', dataDir] });
+  const collector = await CollectorProcess.start({ store: 'sqlite', args: ['--latest', '4.2.0', '--data', dataDir], logToFile: true });
   const paths = ['/api/usage?days=365', '/api/v1/series/node-red?range=365', '/'];
   const files: Record<string, string> = {};
   for (const p of paths) {

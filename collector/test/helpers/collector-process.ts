@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,12 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Written as a JSON config file and passed with --config. */
   config?: Record<string, unknown>;
+  /**
+   * The child's output goes to a file in its data directory, read only when
+   * asked for, instead of into this process: a benchmark's load generator must
+   * not also spend its CPU receiving and keeping every log line.
+   */
+  logToFile?: boolean;
 }
 
 /** An answer from the collector, body parsed when it is JSON. */
@@ -36,7 +42,7 @@ const running = new Set<CollectorProcess>();
  * listening on 127.0.0.1 with a port of its choosing, logs captured.
  */
 export class CollectorProcess {
-  readonly lines: string[] = [];
+  private readonly piped: string[] = [];
   url = '';
   private exit: Promise<number | null>;
 
@@ -44,9 +50,10 @@ export class CollectorProcess {
     readonly child: ChildProcess,
     readonly dataDir: string,
     readonly databaseUrl: string | undefined,
+    private readonly logFile: string | undefined,
   ) {
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const collect = (chunk: Buffer) => this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const collect = (chunk: Buffer) => this.piped.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
   }
@@ -61,14 +68,23 @@ export class CollectorProcess {
       writeFileSync(file, JSON.stringify(options.config));
       args.push('--config', file);
     }
+    const logFile = options.logToFile ? path.join(dataDir, 'collector.log') : undefined;
+    const output = logFile ? openSync(logFile, 'a') : 'pipe';
     const child = spawn(process.execPath, [COLLECTOR_BIN, ...args], {
       env: { PATH: process.env.PATH, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', output, output],
     });
-    const collector = new CollectorProcess(child, dataDir, databaseUrl);
+    if (typeof output === 'number') closeSync(output);
+    const collector = new CollectorProcess(child, dataDir, databaseUrl, logFile);
     running.add(collector);
     collector.url = await collector.waitForListening();
     return collector;
+  }
+
+  /** What the child has written to stdout and stderr so far, line by line. */
+  get lines(): string[] {
+    if (!this.logFile) return this.piped;
+    return readFileSync(this.logFile, 'utf8').split('\n').filter(Boolean);
   }
 
   /** The log lines parsed as JSON (pino), skipping anything else. */
