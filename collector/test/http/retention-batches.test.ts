@@ -67,6 +67,38 @@ for (const kind of STORES) {
       }
     });
 
+    it('gives the event loop back between its batches: timers and requests run while it deletes, not only after', async () => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-pause-'));
+      const url = kind === 'postgres' ? await freshDatabase() : undefined;
+      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      try {
+        const batches = 5;
+        const items = Array.from({ length: PRUNE_BATCH * batches }, (_, i) => pendingOn('2026-08-01', i + 1));
+        for (let i = 0; i < items.length; i += 1000) await store.acceptBatch(items.slice(i, i + 1000));
+
+        // On SQLite every statement runs on the event loop and one batch follows another by
+        // promises alone: without the pause, nothing else (a timer, a socket read) would run
+        // until the whole deletion ended.
+        let turns = 0;
+        let done = false;
+        const spin = (): void => {
+          if (done) return;
+          turns++;
+          setImmediate(spin);
+        };
+        const pruning = store.prune({ reportsBefore: '2026-08-20', windowsBefore: '2026-08-01T00:00:00.000Z', today: '2026-11-20' });
+        setImmediate(spin);
+        const result = await pruning;
+        done = true;
+
+        assert.equal(result.reports, PRUNE_BATCH * batches);
+        // Full batches, then the one that finds fewer than a batch: a pause after each full one.
+        assert.ok(turns >= batches, `the event loop turned ${turns} times during ${batches + 1} delete batches`);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('deletes the environments only expired reports used, and a collector that remembered one stores its next report right', async () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-env-'));
       const url = kind === 'postgres' ? await freshDatabase() : undefined;
