@@ -84,6 +84,7 @@ function run(name, args, options) {
 /** One readable line per collector log entry (the collector itself logs JSON, for machines). */
 function describe(entry) {
   if (entry.msg === 'request') return `${entry.method} ${entry.route} -> ${entry.status}`;
+  if (entry.msg === 'requests answered') return `requests answered in the last ${entry.seconds} s: ${JSON.stringify(entry.answered)}`;
   const extra = entry.versions ? ` ${JSON.stringify(entry.versions)}` : '';
   return `${entry.msg}${extra}`;
 }
@@ -91,7 +92,8 @@ function describe(entry) {
 console.log(`[demo] collector answers latest=${demoLatest} (one minor above the installed Node-RED ${nodeRedVersion}) so that you see an update notification`);
 const collector = run(
   'collector',
-  [collectorBin, '--port', collectorPort, '--data', collectorData, '--latest', demoLatest],
+  // At debug the collector logs every request, so that the report can be seen arriving.
+  [collectorBin, '--port', collectorPort, '--data', collectorData, '--latest', demoLatest, '--log-level', 'debug'],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 let nodeRedStarted = false;

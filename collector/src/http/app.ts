@@ -11,6 +11,7 @@ import { dashboardRoutes } from './dashboard-routes';
 import { ErrorCode, errorBody, ERRORS, Refusal } from './errors';
 import { readJsonBody } from './json-body';
 import { answerClientError, answerExpectation } from './raw-answers';
+import { logRequests } from './request-log';
 import { describeFailure, RuleFailure } from './validation-message';
 
 /** The largest report body accepted; Node-RED's own reports are under 300 bytes. */
@@ -32,7 +33,7 @@ export function buildApp(parts: AppParts) {
   const { config, store, ingest, versions } = parts;
   const app = Fastify({
     loggerInstance: parts.log,
-    // Our onResponse hook logs each request once, without the sender's address.
+    // Our own request log (request-log.ts) says what was answered, never to whom.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     // A hop count, as proxy-addr means it: believe X-Forwarded-For for that many proxies in front.
@@ -80,13 +81,7 @@ export function buildApp(parts: AppParts) {
     done(null, payload);
   });
 
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
-    done();
-  });
+  logRequests(app, parts.log);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const [code, message] = classify(err);

@@ -63,7 +63,7 @@ for (const store of STORES) {
     it('limits reports per address, counting the address behind a trusted proxy, which it never stores', async () => {
       const collector = await CollectorProcess.start({
         store,
-        args: ['--latest', '4.2.0', '--trust-proxy', '1'],
+        args: ['--latest', '4.2.0', '--trust-proxy', '1', '--log-level', 'debug'],
         config: { rateLimit: { perAddress: 2 } },
       });
       const A = '203.0.113.77';
