@@ -10,8 +10,8 @@ export const REQUEST_SUMMARY_MS = 60_000;
 
 /**
  * The request log, sized for a fleet: a million instances send a million
- * reports a day, and a line for each cost the collector more CPU than
- * anything but its database (and the operator a log to rotate). So a request
+ * reports a day, and a line for each cost the collector about a tenth of its
+ * CPU per report (BENCHMARKS.md), and the operator a log to rotate. So a request
  * answered with an error (4xx, 5xx) is logged at `info` on a line of its own,
  * any other at `debug`, and once a minute (and at shutdown) one `info` line
  * counts what was answered, per status. Each line carries method, route,
