@@ -69,8 +69,8 @@ async function markAggregated(target: SeedTarget, days: string[], perDay: number
 }
 
 /**
- * The job's end, read from the collector's stdout: its own line splitting
- * (CollectorProcess cuts lines at chunk edges, which a busy log often has).
+ * The job's end, read from the collector's stdout as it comes (polling every
+ * captured line would cost the load generator more, the longer the run).
  * Resolves to the pino time of the line and the count it gives.
  */
 function deletionEnd(collector: CollectorProcess, timeoutMs: number): { ended: Promise<{ at: number; deleted: number }>; stop(): void } {

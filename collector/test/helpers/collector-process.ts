@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Report } from '../../../src/schema';
 import { freshDatabase } from './postgres';
 
@@ -53,9 +54,10 @@ export class CollectorProcess {
     private readonly logFile: string | undefined,
   ) {
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const collect = (chunk: Buffer) => this.piped.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    // Whole lines: a busy log's line often spans two chunks of the pipe.
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => line && this.piped.push(line));
+    }
   }
 
   static async start(options: StartOptions): Promise<CollectorProcess> {
