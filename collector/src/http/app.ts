@@ -58,8 +58,8 @@ export function buildApp(parts: AppParts) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, readJsonBody(app.getDefaultJsonParser('error', 'error')));
 
-  // Hooks in callback style, one per stage: an async hook costs every request a promise and a
-  // turn of the microtask queue, on the path every report takes.
+  // Hooks in callback style, one per stage: an async hook would cost every report a promise and a
+  // turn of the microtask queue for work that never waits.
   app.addHook('onRequest', (request, reply, done) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       void reply.code(400).send(errorBody('bad_request', 'an HTTP/1.1 request must carry a Host header'));

@@ -39,6 +39,7 @@ export function logRequests(app: App, log: Logger, everyMs = REQUEST_SUMMARY_MS)
     const status = reply.statusCode;
     answered.set(status, (answered.get(status) ?? 0) + 1);
     const level = status >= 400 ? 'info' : 'debug';
+    // Asked of the root logger: no route sets a level of its own, so a request's is the same.
     if (log.isLevelEnabled(level)) {
       request.log[level]({ method: request.method, route: request.routeOptions.url ?? 'unknown', status, ms: Math.round(reply.elapsedTime) }, 'request');
     }

@@ -67,18 +67,19 @@ for (const kind of STORES) {
       }
     });
 
-    it('gives the event loop back between its batches: timers and requests run while it deletes, not only after', async () => {
+    // SQLite only: on PostgreSQL every statement waits on the network, so the event loop turns
+    // with or without the pause, and the check could not fail there.
+    if (kind === 'sqlite') it('gives the event loop back between its batches: timers and requests run while it deletes, not only after', async () => {
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-pause-'));
-      const url = kind === 'postgres' ? await freshDatabase() : undefined;
-      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const store = await Store.open({ kind: 'sqlite', dataDir });
       try {
         const batches = 5;
         const items = Array.from({ length: PRUNE_BATCH * batches }, (_, i) => pendingOn('2026-08-01', i + 1));
         for (let i = 0; i < items.length; i += 1000) await store.acceptBatch(items.slice(i, i + 1000));
 
-        // On SQLite every statement runs on the event loop and one batch follows another by
-        // promises alone: without the pause, nothing else (a timer, a socket read) would run
-        // until the whole deletion ended.
+        // Every statement runs on the event loop and one batch follows another by promises
+        // alone: without the pause, nothing else (a timer, a socket read) would run until the
+        // whole deletion ended.
         let turns = 0;
         let done = false;
         const spin = (): void => {
