@@ -47,10 +47,15 @@ for (const kind of STORES) {
     let store: Store;
     let files: StoreFiles;
 
+    /** A store on the test's database: the test's own, or a second collector's. */
+    function storeOnFiles(): Promise<Store> {
+      return Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+    }
+
     async function open(): Promise<void> {
       files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
       if (kind === 'postgres') files.databaseUrl = await freshDatabase();
-      store = await Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+      store = await storeOnFiles();
     }
 
     afterEach(async () => {
@@ -113,7 +118,7 @@ for (const kind of STORES) {
     // lock synchronously, blocking the other's commit); SQLite serialises collectors by its one writer.
     if (kind === 'postgres') it('two collectors on one database: an instance reporting to both at once gets exactly one report in', async () => {
       await open();
-      const other = await Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+      const other = await storeOnFiles();
       try {
         const limits = { perInstance: 1, perAddress: 10_000 };
         for (let round = 0; round < 20; round++) {
@@ -136,7 +141,7 @@ for (const kind of STORES) {
     // commit before reading it (a row lock), or both would read 0 and both accept.
     if (kind === 'postgres') it('two collectors on one database: an address at its limit gets exactly one report in, whichever collector it reaches', async () => {
       await open();
-      const other = await Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+      const other = await storeOnFiles();
       try {
         const limits = { perInstance: 10, perAddress: 2 };
         for (let round = 0; round < 20; round++) {
