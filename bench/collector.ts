@@ -4,7 +4,8 @@
  *
  * - ingest: accepted reports/s at 50 connections, each report from a new
  *   instance, against a bare node:http server that parses the same JSON and
- *   answers the same body; p99 at a fixed 1,000 reports/s;
+ *   answers the same body; p99 at a fixed 1,000 reports/s; the same again
+ *   with each report from an address of its own, as a fleet's arrive;
  * - roll-up of one day of BENCH_ROLLUP_INSTANCES (1M) instances, and of five
  *   times as many on SQLite: wall time and peak RSS of the `aggregate`
  *   command, beside a plain scan of the same rows;
@@ -58,34 +59,46 @@ const reportRequest: RequestFor = (n) => ({
   body: JSON.stringify(report({ instanceId: createHash('md5').update(String(n)).digest('hex') }, n)),
 });
 
+/**
+ * The same reports, each from an address of its own (through a proxy the collector trusts), as a
+ * fleet's arrive: each then also creates a per-address counter row at a random place, where all of
+ * the reports above share one (they all come from 127.0.0.1).
+ */
+const fleetRequest: RequestFor = (n) => ({
+  ...reportRequest(n),
+  headers: { 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` },
+});
+
 async function ingest(): Promise<Row[]> {
   const bare = await startBareServer();
-  const collectors = new Map<StoreKind, CollectorProcess>();
-  const targets: Array<[string, string]> = [['bare node:http', bare.origin]];
+  const collectors = new Map<string, CollectorProcess>();
+  const targets: Array<[string, string, RequestFor]> = [['bare node:http', bare.origin, reportRequest]];
   const throughput = new Map<string, number[]>();
   const p99 = new Map<string, number[]>();
   const p95 = new Map<string, number[]>();
   let next = 1;
   try {
     for (const store of STORES) {
-      // Its log goes to a file, as an operator's would: this process generates the load and must not also read every line.
-      const collector = await CollectorProcess.start({
-        store,
-        args: ['--latest', '4.2.0'],
-        config: { rateLimit: { perInstance: 1, perAddress: 1_000_000 } },
-        logToFile: true,
-      });
-      collectors.set(store, collector);
-      targets.push([store, collector.url]);
+      for (const [name, requestFor, trustProxy] of [[store, reportRequest, 0], [`${store}, an address per report`, fleetRequest, 1]] as const) {
+        // Its log goes to a file, as an operator's would: this process generates the load and must not also read every line.
+        const collector = await CollectorProcess.start({
+          store,
+          args: ['--latest', '4.2.0'],
+          config: { trustProxy, rateLimit: { perInstance: 1, perAddress: 1_000_000 } },
+          logToFile: true,
+        });
+        collectors.set(name, collector);
+        targets.push([name, collector.url, requestFor]);
+      }
     }
-    for (const [, origin] of targets) await closedLoop(origin, CONNECTIONS, 500, reportRequest, (next += 500) - 500); // warm-up
+    for (const [, origin, requestFor] of targets) await closedLoop(origin, CONNECTIONS, 500, requestFor, (next += 500) - 500); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, origin] of targets) {
-        const closed = await closedLoop(origin, CONNECTIONS, INGEST_REPORTS, reportRequest, next);
+      for (const [name, origin, requestFor] of targets) {
+        const closed = await closedLoop(origin, CONNECTIONS, INGEST_REPORTS, requestFor, next);
         next += INGEST_REPORTS;
         if (closed.statuses[200] !== INGEST_REPORTS) throw new Error(`${name}: ${JSON.stringify(closed.statuses)}`);
         throughput.set(name, [...(throughput.get(name) ?? []), closed.perSecond]);
-        const open = await openLoop(origin, FIXED_RATE, FIXED_SECONDS, reportRequest, next);
+        const open = await openLoop(origin, FIXED_RATE, FIXED_SECONDS, requestFor, next);
         next += open.requests;
         // Fast refusals would look like good latency: every report must have been stored.
         if (open.statuses[200] !== open.requests) throw new Error(`${name} at a fixed rate: ${JSON.stringify(open.statuses)}`);
@@ -99,9 +112,9 @@ async function ingest(): Promise<Row[]> {
   }
   // What the reports just ingested take, in the order they arrived (not generated in place).
   const stored = new Map<string, number>();
-  for (const [store, c] of collectors) {
+  for (const [name, c] of collectors) {
     const target: SeedTarget = c.databaseUrl ? { kind: 'postgres', url: c.databaseUrl } : { kind: 'sqlite', dataDir: c.dataDir };
-    stored.set(store, (await bytesPerReport(target)).bytes);
+    stored.set(name, (await bytesPerReport(target)).bytes);
   }
   const ceiling = median(throughput.get('bare node:http')!);
   return targets.map(([name]) => ({

@@ -110,7 +110,8 @@ export interface DayUsage extends DaySummary {
 
 /**
  * The one query layer over SQLite and PostgreSQL. Every statement here is
- * plain Kysely that both dialects accept; nothing above this file writes SQL.
+ * Kysely, the same for both dialects except where a branch on `kind` says
+ * why; nothing above this file writes SQL.
  */
 export class Store {
   /** Roll-ups this process has written; published answers cached on the data are checked against it. */
@@ -193,6 +194,8 @@ export class Store {
     const learned = new Map<string, { id: number; lastDay: number }>();
     const results = await this.db.transaction().execute(async (trx) => {
       const hits = await this.storedInWindows(trx, [...instances.values()]);
+      // The counter rows that existed before this batch (read on SQLite; PostgreSQL creates them all first).
+      const found = new Set<string>();
       if (this.kind === 'postgres') {
         // Created where missing and locked, in the order sorted above, and read, in one statement:
         // an "update" that changes nothing still locks an existing row, and returns it.
@@ -217,7 +220,10 @@ export class Store {
               .where('window_start', '=', windowStart)
               .where('key', 'in', chunk.map((k) => k.key))
               .execute();
-            for (const row of rows) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+            for (const row of rows) {
+              hits.set(windowKey(row.key, row.window_start), Number(row.hits));
+              found.add(windowKey(row.key, row.window_start));
+            }
           }
         }
       }
@@ -240,16 +246,29 @@ export class Store {
         results.push({ accepted: true });
       }
       const written = keys.filter((k) => moved.has(windowKey(k.key, k.window_start)));
-      for (const chunk of chunks(written, 500)) {
-        await trx
-          .insertInto('rate_windows')
-          .values(chunk.map((k) => ({ ...k, hits: hits.get(windowKey(k.key, k.window_start)) ?? 0 })))
-          .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb.ref('excluded.hits') })))
-          .execute();
+      const counted = (k: { key: string; window_start: string }) => ({ ...k, hits: hits.get(windowKey(k.key, k.window_start)) ?? 0 });
+      if (this.kind === 'postgres') {
+        for (const chunk of chunks(written, 500)) {
+          await trx
+            .insertInto('rate_windows')
+            .values(chunk.map(counted))
+            .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb.ref('excluded.hits') })))
+            .execute();
+        }
+      } else {
+        // New counters inserted, found ones updated one by one: an upsert's update part could fail
+        // half-way, which would take the statement journal back (see noStatementJournal), and a
+        // one-row update needs none. A batch finds few: an address reports about once a day.
+        const created = written.filter((k) => !found.has(windowKey(k.key, k.window_start)));
+        for (const chunk of chunks(created, 500)) await trx.insertInto('rate_windows').values(chunk.map(counted)).$call(this.noStatementJournal).execute();
+        for (const k of written) {
+          if (!found.has(windowKey(k.key, k.window_start))) continue;
+          await trx.updateTable('rate_windows').set(counted(k)).where('window_start', '=', k.window_start).where('key', '=', k.key).execute();
+        }
       }
       const ids = await this.environmentsOf(trx, accepted, learned);
       const rows = accepted.map((r, i) => packReport(r, ids[i]));
-      for (const chunk of chunks(rows, 500)) await trx.insertInto('reports').values(chunk).execute();
+      for (const chunk of chunks(rows, 500)) await trx.insertInto('reports').values(chunk).$call(this.noStatementJournal).execute();
       return results;
     });
     // Only now: an id from a transaction that rolled back may not exist.
@@ -257,6 +276,17 @@ export class Store {
     for (const [key, known] of learned) this.environmentIds.set(key, known);
     return results;
   }
+
+  /**
+   * A batch's multi-row write, made `or fail` on SQLite. By default such a
+   * statement can undo its own rows should one of them fail, which takes a
+   * statement journal holding every page it changes; a batch's reports and
+   * address counters land on a page each (random ids and hashes), so the
+   * journal outgrew its 64 KiB in memory and went to a temporary file, created
+   * and deleted every batch: up to 40 % of a batch's writes. Any failure rolls
+   * the whole transaction back, so the batch stores none either way.
+   */
+  private readonly noStatementJournal = <Q extends { orFail(): Q }>(query: Q): Q => (this.kind === 'sqlite' ? query.orFail() : query);
 
   /**
    * How many reports each instance has stored in its limit's window, keyed as
