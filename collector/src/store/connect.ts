@@ -45,7 +45,7 @@ export function connect(location: StoreLocation): Kysely<Database> {
   // changed by many commits back once.
   database.pragma('cache_size = -32768');
   database.pragma('wal_autocheckpoint = 4000');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(database) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(database) }, database) });
 }
 
 /** Prepared statements kept per SQL text; past this many, the cache starts again. */
@@ -79,17 +79,37 @@ function keepingStatements(database: SqliteDatabase): SqliteDatabase {
  * written meanwhile, and fail instead of waiting its turn.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  constructor(
+    private readonly settings: SqliteDialectConfig,
+    private readonly database: { readonly inTransaction: boolean },
+  ) {
     super(settings);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.settings, this.database);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    settings: SqliteDialectConfig,
+    private readonly database: { readonly inTransaction: boolean },
+  ) {
+    super(settings);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * A statement that keeps no statement journal (`or fail`) and fails for a
+   * full disk or lack of memory has SQLite roll the whole transaction back
+   * itself; a second rollback would then fail, and its error would replace the
+   * one that says what happened.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }

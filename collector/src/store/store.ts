@@ -169,7 +169,8 @@ export class Store {
    * statements per batch whatever its size: the instances' reports in their
    * windows counted, the counters read (on PostgreSQL created and locked in
    * the same statement), both decided in memory, the counters written back
-   * and the accepted reports inserted. Collectors sharing a
+   * (on SQLite, one statement for the new ones and one per counter found,
+   * which is rare) and the accepted reports inserted. Collectors sharing a
    * PostgreSQL take turns: instances are locked first (advisory locks, in hash
    * order), then counter rows (in key order), so none waits on another
    * crosswise; on SQLite the transaction holds the one write lock from its
@@ -256,14 +257,15 @@ export class Store {
             .execute();
         }
       } else {
-        // New counters inserted, found ones updated one by one: an upsert's update part could fail
-        // half-way, which would take the statement journal back (see noStatementJournal), and a
-        // one-row update needs none. A batch finds few: an address reports about once a day.
+        // New counters inserted, found ones updated one by one: SQLite runs an upsert's update as
+        // ABORT whatever the insert's own clause, so a multi-row upsert keeps a statement journal
+        // (see noStatementJournal), and a one-row update needs none. A batch finds few counters:
+        // an address reports about once a day.
         const created = written.filter((k) => !found.has(windowKey(k.key, k.window_start)));
         for (const chunk of chunks(created, 500)) await trx.insertInto('rate_windows').values(chunk.map(counted)).$call(this.noStatementJournal).execute();
         for (const k of written) {
           if (!found.has(windowKey(k.key, k.window_start))) continue;
-          await trx.updateTable('rate_windows').set(counted(k)).where('window_start', '=', k.window_start).where('key', '=', k.key).execute();
+          await trx.updateTable('rate_windows').set({ hits: counted(k).hits }).where('window_start', '=', k.window_start).where('key', '=', k.key).execute();
         }
       }
       const ids = await this.environmentsOf(trx, accepted, learned);
@@ -283,8 +285,10 @@ export class Store {
    * statement journal holding every page it changes; a batch's reports and
    * address counters land on a page each (random ids and hashes), so the
    * journal outgrew its 64 KiB in memory and went to a temporary file, created
-   * and deleted every batch: up to 40 % of a batch's writes. Any failure rolls
-   * the whole transaction back, so the batch stores none either way.
+   * and deleted every batch: up to 40 % of a batch's writes (BENCHMARKS.md).
+   * Any failure rolls the whole transaction back, so the batch stores none
+   * either way. (The `environments` upsert keeps its journal: it changes a few
+   * pages of a small table, the first batch of a day at most 100 rows.)
    */
   private readonly noStatementJournal = <Q extends { orFail(): Q }>(query: Q): Q => (this.kind === 'sqlite' ? query.orFail() : query);
 

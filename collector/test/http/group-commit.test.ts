@@ -192,9 +192,9 @@ for (const kind of STORES) {
 
     it('a batch whose insert the database refuses part-way (rows before it already written by the same statement) stores none', async () => {
       await open();
-      // The database refuses one row in the middle of the batch's insert: a trigger, as a full disk or a
-      // broken page would, after the statement wrote the rows before it. (On SQLite that insert keeps
-      // its rows on failure, `or fail`: only the transaction's rollback takes them back.)
+      // The database refuses one row in the middle of the batch's insert, after the statement wrote the
+      // rows before it: a trigger that fails the statement but keeps its earlier rows, as SQLite's
+      // `or fail` does. Only the transaction's rollback can take them back.
       if (kind === 'sqlite') {
         await sql`create trigger refuse_one before insert on reports when new.extra like '%refused%' begin select raise(fail, 'refused'); end`.execute(store.db);
       } else {
@@ -212,6 +212,23 @@ for (const kind of STORES) {
       const accepted = await store.acceptBatch(batch.filter((_, i) => i !== 3));
       assert.deepEqual(accepted, Array(4).fill({ accepted: true }));
       assert.equal((await rowsOf(files, 'reports')).length, before.reports.length + 4);
+    });
+
+    // SQLite only: a full disk, made by capping the database's size.
+    if (kind === 'sqlite') it('a batch that fills the disk stores none, fails saying so, and the next commits once there is room', async () => {
+      await open();
+      const limits = { perInstance: 5, perAddress: 500 };
+      assert.deepEqual(await store.acceptBatch([pending(30, 'h', limits)]), [{ accepted: true }]);
+      const before = await rowsOf(files, 'reports');
+      const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
+      await sql`pragma max_page_count = ${sql.lit(rows[0].page_count)}`.execute(store.db);
+      const batch = Array.from({ length: 200 }, (_, i) => pending(31 + i, 'h', limits));
+      // SQLite's own error, not the failed rollback of a transaction it already rolled back itself.
+      await assert.rejects(store.acceptBatch(batch), /database or disk is full/);
+      assert.deepEqual(await rowsOf(files, 'reports'), before);
+      await sql`pragma max_page_count = 1073741823`.execute(store.db);
+      assert.deepEqual(await store.acceptBatch(batch), Array(200).fill({ accepted: true }));
+      assert.equal((await rowsOf(files, 'reports')).length, before.length + 200);
     });
 
     it('by default, reports that arrive in one turn of the event loop share a transaction, and none waits for a clock', async () => {
