@@ -69,33 +69,32 @@ async function markAggregated(target: SeedTarget, days: string[], perDay: number
 }
 
 /**
- * The job's end, read from the collector's stdout as it comes (polling every
- * captured line would cost the load generator more, the longer the run).
- * Resolves to the pino time of the line and the count it gives.
+ * The job's end, read from the collector's output line by line as it comes
+ * (polling every captured line would cost the load generator more, the longer
+ * the run), including lines written before this was asked: a small deletion
+ * may end before the collector listens. Resolves to the pino time of the line
+ * and the count it gives.
  */
 function deletionEnd(collector: CollectorProcess, timeoutMs: number): { ended: Promise<{ at: number; deleted: number }>; stop(): void } {
   let stop = (): void => undefined;
   const ended = new Promise<{ at: number; deleted: number }>((resolve, reject) => {
-    let partial = '';
     const check = (line: string): void => {
       if (!line.includes(DONE) && !line.includes(FAILED)) return;
-      const entry = JSON.parse(line) as { msg?: string; time?: number; deleted?: number; err?: unknown };
+      let entry: { msg?: string; time?: number; deleted?: number; err?: unknown };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return; // not pino's: a line on stderr that happens to contain the words
+      }
       if (entry.msg === DONE && typeof entry.time === 'number') resolve({ at: entry.time, deleted: Number(entry.deleted) });
       else if (entry.msg === FAILED) reject(new Error(`daily job failed: ${JSON.stringify(entry.err)}`));
     };
-    const onData = (chunk: Buffer): void => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      lines.forEach(check);
-    };
     const timer = setTimeout(() => reject(new Error(`no "${DONE}" within ${timeoutMs / 1000} s`)), timeoutMs);
+    const off = collector.eachLine(check);
     stop = () => {
       clearTimeout(timer);
-      collector.child.stdout?.off('data', onData);
+      off();
     };
-    // A small deletion may end before the collector listens: those lines are already captured, whole.
-    collector.lines.forEach(check);
-    collector.child.stdout?.on('data', onData);
   });
   return { ended, stop: () => stop() };
 }

@@ -44,6 +44,7 @@ const running = new Set<CollectorProcess>();
  */
 export class CollectorProcess {
   private readonly piped: string[] = [];
+  private readonly lineListeners = new Set<(line: string) => void>();
   url = '';
   private exit: Promise<number | null>;
 
@@ -56,7 +57,12 @@ export class CollectorProcess {
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     // Whole lines: a busy log's line often spans two chunks of the pipe.
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => line && this.piped.push(line));
+      if (!stream) continue;
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        if (!line) return;
+        this.piped.push(line);
+        for (const listener of this.lineListeners) listener(line);
+      });
     }
   }
 
@@ -87,6 +93,18 @@ export class CollectorProcess {
   get lines(): string[] {
     if (!this.logFile) return this.piped;
     return readFileSync(this.logFile, 'utf8').split('\n').filter(Boolean);
+  }
+
+  /**
+   * Calls `listener` with each line captured so far, then with every line as
+   * it is read, until the function returned is called: no line is missed or
+   * seen twice between the two. Piped output only (not `logToFile`).
+   */
+  eachLine(listener: (line: string) => void): () => void {
+    if (this.logFile) throw new Error('eachLine reads piped output; this collector logs to a file');
+    this.piped.forEach(listener);
+    this.lineListeners.add(listener);
+    return () => this.lineListeners.delete(listener);
   }
 
   /** The log lines parsed as JSON (pino), skipping anything else. */
