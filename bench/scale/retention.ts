@@ -89,8 +89,8 @@ function deletionEnd(collector: CollectorProcess, timeoutMs: number): { ended: P
       if (entry.msg === DONE && typeof entry.time === 'number') resolve({ at: entry.time, deleted: Number(entry.deleted) });
       else if (entry.msg === FAILED) reject(new Error(`daily job failed: ${JSON.stringify(entry.err)}`));
     };
-    const timer = setTimeout(() => reject(new Error(`no "${DONE}" within ${timeoutMs / 1000} s`)), timeoutMs);
     const off = collector.eachLine(check);
+    const timer = setTimeout(() => reject(new Error(`no "${DONE}" within ${timeoutMs / 1000} s`)), timeoutMs);
     stop = () => {
       clearTimeout(timer);
       off();

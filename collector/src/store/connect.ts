@@ -104,10 +104,11 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 
   /**
-   * A statement that keeps no statement journal (`or fail`) and fails for a
-   * full disk or lack of memory has SQLite roll the whole transaction back
-   * itself; a second rollback would then fail, and its error would replace the
-   * one that says what happened.
+   * Only while a transaction is open: SQLite ends one itself on some failures
+   * (an I/O error, a full disk in a statement that keeps no statement journal
+   * such as the store's `or fail` inserts, a failed commit), and a second
+   * rollback would then fail, its error replacing the one that says what
+   * happened.
    */
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.database.inTransaction) await super.rollbackTransaction(connection);

@@ -260,7 +260,7 @@ export class Store {
         // New counters inserted, found ones updated one by one: SQLite runs an upsert's update as
         // ABORT whatever the insert's own clause, so a multi-row upsert keeps a statement journal
         // (see noStatementJournal), and a one-row update needs none. A batch finds few counters:
-        // an address reports about once a day.
+        // they count per hour, and an address reports about once a day.
         const created = written.filter((k) => !found.has(windowKey(k.key, k.window_start)));
         for (const chunk of chunks(created, 500)) await trx.insertInto('rate_windows').values(chunk.map(counted)).$call(this.noStatementJournal).execute();
         for (const k of written) {
@@ -285,7 +285,8 @@ export class Store {
    * statement journal holding every page it changes; a batch's reports and
    * address counters land on a page each (random ids and hashes), so the
    * journal outgrew its 64 KiB in memory and went to a temporary file, created
-   * and deleted every batch: up to 40 % of a batch's writes (BENCHMARKS.md).
+   * and deleted every batch, which took a quarter to two fifths of a batch's
+   * writes (BENCHMARKS.md).
    * Any failure rolls the whole transaction back, so the batch stores none
    * either way. (The `environments` upsert keeps its journal: it changes a few
    * pages of a small table, the first batch of a day at most 100 rows.)

@@ -61,7 +61,19 @@ export class CollectorProcess {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         if (!line) return;
         this.piped.push(line);
-        for (const listener of this.lineListeners) listener(line);
+        // A copy: a listener added by a listener starts with the next line, having had this one.
+        for (const listener of [...this.lineListeners]) {
+          try {
+            listener(line);
+          } catch (err) {
+            // Thrown here, it would end the stream's reading for every other listener: it is dropped
+            // and the error surfaces on its own turn, as any uncaught one.
+            this.lineListeners.delete(listener);
+            process.nextTick(() => {
+              throw err;
+            });
+          }
+        }
       });
     }
   }

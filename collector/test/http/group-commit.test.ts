@@ -193,8 +193,8 @@ for (const kind of STORES) {
     it('a batch whose insert the database refuses part-way (rows before it already written by the same statement) stores none', async () => {
       await open();
       // The database refuses one row in the middle of the batch's insert, after the statement wrote the
-      // rows before it: a trigger that fails the statement but keeps its earlier rows, as SQLite's
-      // `or fail` does. Only the transaction's rollback can take them back.
+      // rows before it. On SQLite the trigger fails the statement and keeps those rows, as the store's
+      // `or fail` insert does: only the transaction's rollback can take them back.
       if (kind === 'sqlite') {
         await sql`create trigger refuse_one before insert on reports when new.extra like '%refused%' begin select raise(fail, 'refused'); end`.execute(store.db);
       } else {
