@@ -286,10 +286,10 @@ export class Store {
    * address counters land on a page each (random ids and hashes), so the
    * journal outgrew its 64 KiB in memory and went to a temporary file, created
    * and deleted every batch, which took a quarter to two fifths of a batch's
-   * writes (BENCHMARKS.md).
-   * Any failure rolls the whole transaction back, so the batch stores none
-   * either way. (The `environments` upsert keeps its journal: it changes a few
-   * pages of a small table, the first batch of a day at most 100 rows.)
+   * writes (BENCHMARKS.md). Any failure rolls the whole transaction back, so
+   * the batch stores none either way. (The `environments` upsert keeps its
+   * journal: it changes a few pages of a small table, the first batch of a day
+   * at most 100 rows.)
    */
   private readonly noStatementJournal = <Q extends { orFail(): Q }>(query: Q): Q => (this.kind === 'sqlite' ? query.orFail() : query);
 
