@@ -8,7 +8,7 @@ import { Ingest } from './ingest';
 import { DailyJob, runDailyJob } from './maintenance';
 import type { StoreLocation } from './store/connect';
 import { demoLabel } from './store/published';
-import { Store } from './store/store';
+import { Store, StoreOptions } from './store/store';
 import { readFileSync } from 'node:fs';
 import type { FixedVersions } from './version-choice';
 import { Versions } from './versions';
@@ -62,18 +62,18 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-/**
- * Opens the store (applying migrations), starts version polling and the daily
- * job, and listens. `now` is injectable so that day changes are testable.
- */
-export async function startCollector(
-  config: CollectorConfig,
-  log: Logger,
-  now: () => Date = () => new Date(),
-): Promise<RunningCollector> {
+/** What a test changes in a collector: the clock, so that day changes are testable, and how the store opens. */
+export interface CollectorOptions {
+  now?: () => Date;
+  store?: StoreOptions;
+}
+
+/** Opens the store (applying migrations), starts version polling and the daily job, and listens. */
+export async function startCollector(config: CollectorConfig, log: Logger, options: CollectorOptions = {}): Promise<RunningCollector> {
+  const now = options.now ?? (() => new Date());
   const tls = tlsFiles(config);
   const countries = await openCountries(config);
-  const store = await Store.open(storeLocation(config));
+  const store = await Store.open(storeLocation(config), options.store);
   if (await demoLabel(store)) {
     // Served as it is (the demo does so), but never silently: reports received here are real.
     log.warn('this store holds generated demo data: the dashboard says so, and reports received now are rolled up beside it');

@@ -71,7 +71,7 @@ describe('collector command line', function () {
     const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-cli-'));
     const yesterday = addDays(dayOf(new Date()), -1);
     const noon = new Date(`${yesterday}T12:00:00Z`);
-    const collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), () => noon);
+    const collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), { now: () => noon });
     for (let i = 1; i <= 3; i++) {
       assert.equal(await postReport(collector.url, report({}, i)), 200);
     }

@@ -37,7 +37,7 @@ for (const kind of STORES) {
         rateLimit: { perInstance: 1, perAddress: 1000 },
         ...overrides,
       };
-      collector = await startCollector(config, createLogger('silent'), () => now);
+      collector = await startCollector(config, createLogger('silent'), { now: () => now });
     }
 
     function send(instance: number, env: Record<string, string> = { nodejs: '20.11.1', 'node-red': '4.1.0' }, osType = 'Linux'): Promise<number> {

@@ -5,7 +5,7 @@ import type { CollectorConfig } from '../config';
 import { secondsUntil } from '../days';
 import type { Ingest } from '../ingest';
 import { reportSchema, ValidReport } from '../report-rules';
-import type { Store } from '../store/store';
+import { DurabilityLost, type Store } from '../store/store';
 import { answerBody, Versions } from '../versions';
 import { dashboardRoutes } from './dashboard-routes';
 import { ErrorCode, errorBody, ERRORS, Refusal } from './errors';
@@ -16,6 +16,9 @@ import { describeFailure, RuleFailure } from './validation-message';
 
 /** The largest report body accepted; Node-RED's own reports are under 300 bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What a sender hears once writes can no longer be made durable; the log says which file and why, the answer need not. */
+const DURABILITY_LOST = 'the collector cannot write to its database durably until it is restarted; try again later';
 
 export interface AppParts {
   config: CollectorConfig;
@@ -83,9 +86,17 @@ export function buildApp(parts: AppParts) {
 
   logRequests(app, parts.log);
 
+  // Once, not for every report that follows: each of them fails the same way until a restart.
+  let durabilityLostLogged = false;
+  const logDurabilityLost = (err: DurabilityLost): void => {
+    if (!durabilityLostLogged) parts.log.error({ err }, 'writes can no longer be made durable: restart the collector');
+    durabilityLostLogged = true;
+  };
+
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const [code, message] = classify(err);
-    if (ERRORS[code].status >= 500) request.log.error({ err }, 'request failed');
+    if (err instanceof DurabilityLost) logDurabilityLost(err);
+    else if (ERRORS[code].status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(ERRORS[code].status).send(errorBody(code, message));
   });
   app.setNotFoundHandler((request, reply) =>
@@ -116,6 +127,10 @@ export function buildApp(parts: AppParts) {
       await store.ping();
       return { status: 'ok', store: store.kind };
     } catch (err) {
+      if (err instanceof DurabilityLost) {
+        logDurabilityLost(err);
+        return reply.code(503).send(errorBody('store_unavailable', DURABILITY_LOST));
+      }
       parts.log.error({ err }, 'health check: the store does not answer');
       return reply.code(503).send(errorBody('store_unavailable', 'the database does not answer'));
     }
@@ -135,6 +150,7 @@ function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply
 /** Maps what fastify or a handler threw to one of our codes and a message naming the cause. */
 function classify(err: FastifyError): [ErrorCode, string] {
   if (err instanceof Refusal) return [err.errorCode, err.message];
+  if (err instanceof DurabilityLost) return ['store_unavailable', DURABILITY_LOST];
   if (err.validation && err.validation.length > 0) {
     if (err.validationContext === 'params') return ['invalid_instance_id', 'the instance id must be 8 to 64 letters, digits, - or _'];
     const failure = err.validation[0] as RuleFailure;

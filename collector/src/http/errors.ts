@@ -18,7 +18,7 @@ export const ERRORS = {
   rate_limited: { status: 429, meaning: 'too many reports from this instance or address; see Retry-After' },
   headers_too_large: { status: 431, meaning: 'the request line and headers are larger than 16 KiB' },
   internal: { status: 500, meaning: 'the collector failed; nothing was stored' },
-  store_unavailable: { status: 503, meaning: 'the database does not answer (health check)' },
+  store_unavailable: { status: 503, meaning: 'the database does not answer (health check), or a sync to disk failed and nothing is written until the collector is restarted' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -35,7 +35,9 @@ export function connect(location: StoreLocation): Kysely<Database> {
   const SQLite = require('better-sqlite3') as typeof import('better-sqlite3');
   const database = new SQLite(path.join(location.dataDir, SQLITE_FILE));
   // WAL lets the CLI aggregate while the server writes; synchronous=FULL makes a
-  // commit durable before the 2xx; secure_delete overwrites erased rows and salts.
+  // commit durable before it returns (a batch of reports commits with NORMAL and is
+  // synced by WalSync instead: see Store.batchTransaction); secure_delete overwrites
+  // erased rows and salts.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('secure_delete = ON');

@@ -20,11 +20,12 @@ interface Waiting {
 
 /**
  * Group commit: reports that arrive together share one transaction, so a
- * commit (the fsync that makes a 2xx durable) is paid per batch, not per
+ * commit and the sync that makes a 2xx durable are paid per batch, not per
  * report. A batch is flushed when it is full or `maxDelayMs` after its first
- * report, whichever comes first; while one batch commits, the next gathers.
- * Each caller's promise settles only after its batch committed, and a failed
- * batch rejects every caller in it, with none of its reports stored.
+ * report, whichever comes first; while one batch commits and syncs, the next
+ * gathers. Each caller's promise settles only after its batch is durable, and
+ * a failed batch rejects every caller in it, with none of its reports stored
+ * (unless the sync after its commit failed: see Store.acceptBatch).
  */
 export class GroupCommit {
   private queue: Waiting[] = [];

@@ -1,6 +1,7 @@
 import { Kysely, Transaction, sql } from 'kysely';
 import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
+import { WalSync } from './wal-sync';
 import type { Database } from './tables';
 import type { DaySum, UsageCount } from '../aggregate';
 import { countDay } from './count-day';
@@ -18,6 +19,8 @@ import {
   packReport,
   ReportRecord,
 } from './report-encoding';
+
+export { DurabilityLost } from './wal-sync';
 
 /** A counter that has reached its limit: which one, and when its window ends. */
 export interface LimitHit {
@@ -96,6 +99,15 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
+/** How a store is opened beyond where it is. */
+export interface StoreOptions {
+  /**
+   * Makes the sync of a SQLite store's write-ahead log: tests give one that
+   * holds a sync back, or one pointed at a file that cannot be synced.
+   */
+  walSync?: (walFile: string) => WalSync;
+}
+
 /** What a day's roll-up found. */
 export interface DaySummary {
   day: string;
@@ -126,23 +138,47 @@ export class Store {
   private constructor(
     readonly db: Kysely<Database>,
     readonly kind: StoreLocation['kind'],
+    /** On SQLite in WAL mode: what makes a batch durable once it has committed (see batchTransaction). */
+    private readonly walSync: WalSync | undefined,
   ) {}
 
   /** Opens the database and applies pending migrations before anything is served. */
-  static async open(location: StoreLocation): Promise<Store> {
+  static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
     const db = connect(location);
+    let walSync: WalSync | undefined;
     try {
       await migrate(db as Kysely<unknown>, location.kind);
+      if (location.kind === 'sqlite') {
+        // A file system without WAL support leaves SQLite in its rollback journal, where only FULL is durable.
+        const { rows: mode } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db);
+        // The file SQLite itself opened: the log sits beside it, also when the path given is a symbolic link.
+        const { rows: files } = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db);
+        if (mode[0]?.journal_mode === 'wal') {
+          walSync = (options.walSync ?? ((file) => new WalSync(file)))(`${files[0].file}-wal`);
+          await walSync.open();
+        }
+      }
     } catch (err) {
       await db.destroy();
+      await walSync?.close();
       throw err;
     }
-    return new Store(db, location.kind);
+    return new Store(db, location.kind, walSync);
   }
 
-  /** A round trip to the database, for the health check. */
+  /** A round trip to the database, for the health check; fails once writes can no longer be made durable. */
   async ping(): Promise<void> {
+    this.refuseIfNotDurable();
     await sql`select 1`.execute(this.db);
+  }
+
+  /**
+   * Every write asks first: once a sync of the log has failed, anything
+   * committed after it could be lost with the gap in front of it, an erasure
+   * as much as a report. Reads go on (the dashboard keeps its page).
+   */
+  private refuseIfNotDurable(): void {
+    if (this.walSync?.broken) throw this.walSync.broken;
   }
 
   /**
@@ -151,6 +187,7 @@ export class Store {
    * a stored hash can no longer be matched against candidate addresses.
    */
   async secretFor(day: string, fresh: () => string): Promise<string> {
+    this.refuseIfNotDurable();
     await this.destroySecretsBefore(day);
     await this.db
       .insertInto('salts')
@@ -175,10 +212,14 @@ export class Store {
    * order), then counter rows (in key order), so none waits on another
    * crosswise; on SQLite the transaction holds the one write lock from its
    * start. Either all of it commits or none: a failure rejects, and no report
-   * of the batch is stored.
+   * of the batch is stored. On SQLite this resolves only once the write-ahead
+   * log holding the batch is synced to disk (see batchTransaction); should
+   * that sync fail, the batch rejects with DurabilityLost although it has
+   * committed: its reports may or may not be on disk.
    */
   async acceptBatch(items: readonly PendingReport[]): Promise<AcceptResult[]> {
     if (items.length === 0) return [];
+    this.refuseIfNotDurable();
     const counters = new Map<string, { key: string; window_start: string }>();
     const instances = new Map<string, InstanceLimit>();
     for (const { limits } of items) {
@@ -193,7 +234,7 @@ export class Store {
       a.window_start < b.window_start ? -1 : a.window_start > b.window_start ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
     );
     const learned = new Map<string, { id: number; lastDay: number }>();
-    const results = await this.db.transaction().execute(async (trx) => {
+    const results = await this.batchTransaction(async (trx) => {
       const hits = await this.storedInWindows(trx, [...instances.values()]);
       // The counter rows that existed before this batch (read on SQLite; PostgreSQL creates them all first).
       const found = new Set<string>();
@@ -276,7 +317,35 @@ export class Store {
     // Only now: an id from a transaction that rolled back may not exist.
     if (this.environmentIds.size + learned.size > ENVIRONMENT_CACHE) this.environmentIds.clear();
     for (const [key, known] of learned) this.environmentIds.set(key, known);
+    await this.walSync?.sync();
     return results;
+  }
+
+  /**
+   * A batch's transaction. On SQLite in WAL mode it commits with
+   * `synchronous = NORMAL`, which writes the log without waiting for the disk,
+   * and acceptBatch then waits for WalSync on libuv's thread pool before any
+   * report is answered: the same durability as FULL, but the event loop reads
+   * and checks the next reports while the disk works (BENCHMARKS.md). Only the
+   * batch: every other write keeps FULL and is durable when its commit
+   * returns. The connection is held throughout, so that no other statement
+   * runs between the pragmas.
+   */
+  private async batchTransaction<T>(body: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const walSync = this.walSync;
+    if (!walSync) return this.db.transaction().execute(body);
+    return this.db.connection().execute(async (connection) => {
+      await sql`pragma synchronous = normal`.execute(connection);
+      try {
+        return await connection.transaction().execute(body);
+      } finally {
+        // Left at NORMAL, the writes that are not batches would no longer be durable when they
+        // return: should going back fail, the store refuses every write (and this batch's sync fails).
+        await sql`pragma synchronous = full`.execute(connection).catch((err: unknown) => {
+          walSync.fail('setting the database connection back to synchronous=FULL failed', err);
+        });
+      }
+    });
   }
 
   /**
@@ -372,6 +441,7 @@ export class Store {
 
   /** Deletes every raw report of one instance. Aggregates and counters hold no instance ids and stay. */
   async erase(instanceId: string): Promise<number> {
+    this.refuseIfNotDurable();
     // Looked up day by day along the one index (day, instance): a few dozen seeks,
     // where an index on the instance alone would cost every report its bytes.
     const bounds = await this.db
@@ -394,6 +464,7 @@ export class Store {
    * started before `windowsBefore`, and secrets of days before `today`.
    */
   async prune(cut: { reportsBefore: string; windowsBefore: string; today: string }): Promise<{ reports: number; windows: number }> {
+    this.refuseIfNotDurable();
     // In bounded batches, each its own short transaction, with a pause for the
     // event loop between them: months of expired reports never hold the
     // database (or ingest) for longer than one batch.
@@ -469,6 +540,7 @@ export class Store {
    * held up by a roll-up).
    */
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
+    this.refuseIfNotDurable();
     const summary = await countDay(this.db, dayNumber(day));
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
@@ -550,6 +622,10 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    try {
+      await this.db.destroy();
+    } finally {
+      await this.walSync?.close();
+    }
   }
 }

@@ -33,7 +33,7 @@ describe('public dashboard in Chromium', function () {
     const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-dashboard-'));
     // Seeded the way an operator would: the published command, 180 days, thousands of instances.
     await promisify(execFile)(process.execPath, [COLLECTOR_BIN, 'demo-data', '--data', data, '--days', '180', '--instances', '5000', '--end', LAST_DAY, '--log-level', 'warn']);
-    collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), () => now);
+    collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), { now: () => now });
   });
   after(async () => {
     await browser?.close();

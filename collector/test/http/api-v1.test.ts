@@ -53,7 +53,7 @@ async function start(store: (typeof STORES)[number], clock: { now: Date }, extra
   const collector = await startCollector(
     { ...DEFAULTS, port: 0, data, databaseUrl, latest: '4.2.0', threshold: THRESHOLD, rateLimit: { perInstance: 1, perAddress: 100_000 }, ...extra },
     createLogger('silent'),
-    () => clock.now,
+    { now: () => clock.now },
   );
   return Object.assign(collector, { files: { dataDir: data, databaseUrl } });
 }

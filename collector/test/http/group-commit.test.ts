@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { reportRow } from '../../src/report-rules';
 import { GroupCommit } from '../../src/store/group-commit';
-import { AcceptResult, Limit, PendingReport, Store } from '../../src/store/store';
+import { AcceptResult, Limit, PendingReport, Store, StoreOptions } from '../../src/store/store';
+import { DurabilityLost, WalSync } from '../../src/store/wal-sync';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
 import { rowsOf, StoreFiles } from '../helpers/tables';
@@ -49,14 +50,20 @@ for (const kind of STORES) {
     let files: StoreFiles;
 
     /** A store on the test's database: the test's own, or a second collector's. */
-    function storeOnFiles(): Promise<Store> {
-      return Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir });
+    function storeOnFiles(options?: StoreOptions): Promise<Store> {
+      return Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir }, options);
     }
 
-    async function open(): Promise<void> {
+    async function open(options?: StoreOptions): Promise<void> {
       files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
       if (kind === 'postgres') files.databaseUrl = await freshDatabase();
-      store = await storeOnFiles();
+      store = await storeOnFiles(options);
+    }
+
+    /** SQLite's connection setting: 2 is FULL, a commit waits for the disk. */
+    async function synchronous(): Promise<number> {
+      const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
+      return rows[0].synchronous;
     }
 
     afterEach(async () => {
@@ -208,6 +215,8 @@ for (const kind of STORES) {
       await assert.rejects(store.acceptBatch(batch), /refused/);
       assert.deepEqual(await rowsOf(files, 'reports'), before.reports);
       assert.deepEqual(await rowsOf(files, 'rate_windows'), before.windows);
+      // A failed batch, too, leaves the connection durable at commit for the writes that are not batches.
+      if (kind === 'sqlite') assert.equal(await synchronous(), 2);
       // The connection is left with no transaction open: the same reports, less the refused one, commit.
       const accepted = await store.acceptBatch(batch.filter((_, i) => i !== 3));
       assert.deepEqual(accepted, Array(4).fill({ accepted: true }));
@@ -229,6 +238,87 @@ for (const kind of STORES) {
       await sql`pragma max_page_count = 1073741823`.execute(store.db);
       assert.deepEqual(await store.acceptBatch(batch), Array(200).fill({ accepted: true }));
       assert.equal((await rowsOf(files, 'reports')).length, before.length + 200);
+    });
+
+    // SQLite only: its batches commit without waiting for the disk, and WalSync makes them durable.
+    if (kind === 'sqlite') it('a batch commits without SQLite waiting for the disk (its sync comes after), and a write that is not a batch still waits', async () => {
+      await open();
+      // Inserted at FULL, a report is refused: the trigger reads the connection's setting as the insert runs.
+      await sql`create trigger at_full before insert on reports when (select synchronous from pragma_synchronous) = 2 begin select raise(fail, 'inserted at synchronous=FULL'); end`.execute(store.db);
+      const limits = { perInstance: 1, perAddress: 50 };
+      assert.deepEqual(await store.acceptBatch([pending(35, 'l', limits), pending(36, 'l', limits)]), [{ accepted: true }, { accepted: true }]);
+      assert.equal(await synchronous(), 2);
+      await assert.rejects(
+        store.db.insertInto('reports').values({ day: 1, received_at: 0, instance: Buffer.alloc(16), ip_hash: Buffer.alloc(32), environment: 1, extra: null, insights: null }).execute(),
+        /inserted at synchronous=FULL/,
+      );
+    });
+
+    if (kind === 'sqlite') it('a batch is answered only once its write-ahead log is synced, and other writes stay durable at their commit', async () => {
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let syncAsked = (): void => undefined;
+      const asked = new Promise<void>((resolve) => (syncAsked = resolve));
+      /** The real sync, held back until the test lets it go. */
+      class HeldSync extends WalSync {
+        override async sync(): Promise<void> {
+          syncAsked();
+          await held;
+          return super.sync();
+        }
+      }
+      await open({ walSync: (file) => new HeldSync(file) });
+      const item = pending(40, 'i', { perInstance: 1, perAddress: 50 });
+      let answered = false;
+      const answer = store.acceptBatch([item]).then((results) => {
+        answered = true;
+        return results;
+      });
+      await asked;
+      // Committed (another connection reads it), and not answered while the disk has not confirmed it.
+      assert.ok((await rowsOf(files, 'reports')).some((r) => r.extra === item.report.extra));
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(answered, false, 'answered before its write-ahead log was synced');
+      // Back to FULL before the sync: an erasure or a roll-up meanwhile is durable when its commit returns.
+      assert.equal(await synchronous(), 2);
+      release();
+      assert.deepEqual(await answer, [{ accepted: true }]);
+    });
+
+    if (kind === 'sqlite') it('a database reached through a symbolic link: its log is synced where SQLite keeps it, beside the real file', async () => {
+      const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-target-'));
+      writeFileSync(path.join(elsewhere, 'real.sqlite'), '');
+      files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
+      symlinkSync(path.join(elsewhere, 'real.sqlite'), path.join(files.dataDir, 'collector.sqlite'));
+      store = await storeOnFiles();
+      assert.deepEqual(await store.acceptBatch([pending(45, 'm', { perInstance: 1, perAddress: 50 })]), [{ accepted: true }]);
+      assert.ok(existsSync(path.join(elsewhere, 'real.sqlite-wal')));
+      assert.equal(existsSync(path.join(files.dataDir, 'collector.sqlite-wal')), false);
+    });
+
+    if (kind === 'sqlite') it('once the disk fails a sync, that batch fails though committed, and every later write and the health check fail without writing', async () => {
+      // Linux refuses to sync /dev/null (EINVAL), as a failing disk refuses a sync.
+      await open({ walSync: () => new WalSync('/dev/null') });
+      const limits = { perInstance: 1, perAddress: 50 };
+      const first = pending(50, 'j', limits);
+      await assert.rejects(store.acceptBatch([first]), (err) => err instanceof DurabilityLost && /EINVAL/.test(err.message));
+      // Its commit came before the sync: the report is there, though its sender was told of a failure.
+      const stored = await rowsOf(files, 'reports');
+      assert.ok(stored.some((r) => r.extra === first.report.extra));
+      const windows = await rowsOf(files, 'rate_windows');
+      const salts = await rowsOf(files, 'salts');
+      await assert.rejects(store.acceptBatch([pending(51, 'j', limits), pending(52, 'k', limits)]), DurabilityLost);
+      await assert.rejects(store.erase(first.report.instanceId), DurabilityLost);
+      await assert.rejects(store.secretFor('2026-11-21', () => 'a fresh secret'), DurabilityLost);
+      await assert.rejects(store.aggregateDay('2026-11-20', '2026-11-21T00:00:00.000Z'), DurabilityLost);
+      await assert.rejects(store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-21T00:00:00.000Z', today: '2026-11-21' }), DurabilityLost);
+      await assert.rejects(store.ping(), DurabilityLost);
+      assert.deepEqual(await rowsOf(files, 'reports'), stored);
+      assert.deepEqual(await rowsOf(files, 'rate_windows'), windows);
+      assert.deepEqual(await rowsOf(files, 'salts'), salts);
+      assert.deepEqual(await rowsOf(files, 'aggregated_days'), []);
+      // Reading goes on.
+      assert.equal((await store.usage('2026-11-01', '2026-11-30')).length, 0);
     });
 
     it('by default, reports that arrive in one turn of the event loop share a transaction, and none waits for a clock', async () => {

@@ -44,7 +44,7 @@ for (const kind of STORES) {
       files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-insights-')) };
       if (kind === 'postgres') files.databaseUrl = await freshDatabase();
       const config: CollectorConfig = { ...DEFAULTS, port: 0, data: files.dataDir, databaseUrl: files.databaseUrl, latest: '4.2.0', threshold: 3, rateLimit: { perInstance: 1, perAddress: 10_000 } };
-      collector = await startCollector(config, createLogger('silent'), () => now);
+      collector = await startCollector(config, createLogger('silent'), { now: () => now });
     });
 
     after(async () => {

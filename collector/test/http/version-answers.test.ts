@@ -35,7 +35,7 @@ for (const kind of STORES) {
       collector = await startCollector(
         { ...DEFAULTS, port: 0, data: files.dataDir, databaseUrl: files.databaseUrl, rateLimit: { perInstance: 1, perAddress: 10_000 }, ...overrides },
         createLogger('silent'),
-        () => now,
+        { now: () => now },
       );
       return collector;
     }
