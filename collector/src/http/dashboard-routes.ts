@@ -10,6 +10,12 @@ import { apiV1Routes } from './api-v1';
 import { AnswerCache, CachedAnswer, etagOf, sendCached } from './api-v1-cache';
 import { errorBody } from './errors';
 
+/**
+ * When `/api/usage` gave way to `/api/v1` (2026-11-26), as RFC 9745 writes it:
+ * a structured-field date, seconds since 1970 after an `@`.
+ */
+const USAGE_DEPRECATED = `@${Date.UTC(2026, 10, 26) / 1000}`;
+
 const MAX_DAYS = 366;
 
 /** The page's files: ours from web/, uPlot's from its npm package. Read once, served from memory. */
@@ -91,7 +97,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ store: Store; threshold: numb
       };
       return { type: 'application/json; charset=utf-8', body: JSON.stringify(body) };
     });
-    reply.header('deprecation', 'true').header('link', `<${base}api/v1/summary>; rel="successor-version"`);
+    reply.header('deprecation', USAGE_DEPRECATED).header('link', `<${base}api/v1/summary>; rel="successor-version"`);
     return sendCached(request, reply, answer);
   });
 };

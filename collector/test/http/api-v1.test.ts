@@ -261,7 +261,8 @@ for (const store of STORES) {
         const usage = await get(collector.url, '/api/usage?days=2');
         assert.equal(usage.status, 200);
         assert.deepEqual(usage.json.days.map((d: { day: string }) => d.day), ['2026-11-20', '2026-11-21']);
-        assert.equal(usage.headers.get('deprecation'), 'true');
+        // RFC 9745: the day it was deprecated, 2026-11-26, as a structured-field date.
+        assert.equal(usage.headers.get('deprecation'), '@1795651200');
         assert.equal(usage.headers.get('link'), '</api/v1/summary>; rel="successor-version"');
       });
     });
