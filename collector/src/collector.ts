@@ -68,8 +68,17 @@ export interface CollectorOptions {
   store?: StoreOptions;
 }
 
-/** Opens the store (applying migrations), starts version polling and the daily job, and listens. */
-export async function startCollector(config: CollectorConfig, log: Logger, options: CollectorOptions = {}): Promise<RunningCollector> {
+/**
+ * Opens the store (applying migrations), starts version polling and the daily
+ * job, and listens. A function as the third argument is the clock, as it was
+ * before the options (2026-11-27).
+ */
+export async function startCollector(
+  config: CollectorConfig,
+  log: Logger,
+  clockOrOptions: CollectorOptions | (() => Date) = {},
+): Promise<RunningCollector> {
+  const options = typeof clockOrOptions === 'function' ? { now: clockOrOptions } : clockOrOptions;
   const now = options.now ?? (() => new Date());
   const tls = tlsFiles(config);
   const countries = await openCountries(config);

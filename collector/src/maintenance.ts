@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { addDays, dayOf } from './days';
-import type { DaySummary, Store } from './store/store';
+import { DurabilityLost, type DaySummary, type Store } from './store/store';
 
 /** The outcome of asking for one day's roll-up. */
 export type AggregateOutcome =
@@ -61,6 +61,8 @@ export class DailyJob {
   private timer: NodeJS.Timeout | undefined;
   private first: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Said once: the store refuses every write until a restart. */
+  private durabilityLost = false;
 
   constructor(
     private readonly run: () => Promise<void>,
@@ -88,7 +90,13 @@ export class DailyJob {
   private async tick(): Promise<void> {
     if (this.running) return;
     this.running = this.run()
-      .catch((err: unknown) => this.log.error({ err }, 'daily job failed; it runs again within the hour'))
+      .catch((err: unknown) => {
+        // It would fail the same way every hour: the operator hears of it once, and restarts.
+        if (err instanceof DurabilityLost) {
+          if (!this.durabilityLost) this.log.error({ err }, 'daily job stopped: writes can no longer be made durable; restart the collector');
+          this.durabilityLost = true;
+        } else this.log.error({ err }, 'daily job failed; it runs again within the hour');
+      })
       .finally(() => {
         this.running = undefined;
       });

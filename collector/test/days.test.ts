@@ -37,7 +37,8 @@ for (const kind of STORES) {
         rateLimit: { perInstance: 1, perAddress: 1000 },
         ...overrides,
       };
-      collector = await startCollector(config, createLogger('silent'), { now: () => now });
+      // The clock as a bare function, as callers passed it before the options object.
+      collector = await startCollector(config, createLogger('silent'), () => now);
     }
 
     function send(instance: number, env: Record<string, string> = { nodejs: '20.11.1', 'node-red': '4.1.0' }, osType = 'Linux'): Promise<number> {

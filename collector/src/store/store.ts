@@ -159,8 +159,11 @@ export class Store {
         }
       }
     } catch (err) {
-      await db.destroy();
-      await walSync?.close();
+      try {
+        await db.destroy();
+      } finally {
+        await walSync?.close();
+      }
       throw err;
     }
     return new Store(db, location.kind, walSync);
@@ -173,9 +176,10 @@ export class Store {
   }
 
   /**
-   * Every write asks first: once a sync of the log has failed, anything
-   * committed after it could be lost with the gap in front of it, an erasure
-   * as much as a report. Reads go on (the dashboard keeps its page).
+   * Every write asks first, and a long one before each of its statements:
+   * once a sync of the log has failed, anything committed after it could be
+   * lost with the gap in front of it, an erasure as much as a report. Reads
+   * go on (the dashboard keeps its page).
    */
   private refuseIfNotDurable(): void {
     if (this.walSync?.broken) throw this.walSync.broken;
@@ -452,6 +456,7 @@ export class Store {
     if (bounds?.first !== null && bounds?.first !== undefined && bounds.last !== null) {
       const instance = encodeInstanceId(instanceId);
       for (const days of chunks(dayNumbers(Number(bounds.first), Number(bounds.last)), 500)) {
+        this.refuseIfNotDurable();
         const result = await this.db.deleteFrom('reports').where('day', 'in', days).where('instance', '=', instance).executeTakeFirst();
         deleted += Number(result.numDeletedRows);
       }
@@ -469,16 +474,19 @@ export class Store {
     // event loop between them: months of expired reports never hold the
     // database (or ingest) for longer than one batch.
     const before = dayNumber(cut.reportsBefore);
-    const reports = await inBatches(() =>
-      this.db
+    const reports = await inBatches(() => {
+      this.refuseIfNotDurable();
+      return this.db
         .deleteFrom('reports')
         .where('id', 'in', (eb) => eb.selectFrom('reports').select('id').where('day', '<', before).limit(PRUNE_BATCH))
-        .executeTakeFirst(),
-    );
+        .executeTakeFirst();
+    });
     // Every report from these was older, and has just been deleted.
+    this.refuseIfNotDurable();
     await this.db.deleteFrom('environments').where('last_day', '<', before).execute();
-    const windows = await inBatches(() =>
-      this.db
+    const windows = await inBatches(() => {
+      this.refuseIfNotDurable();
+      return this.db
         .deleteFrom('rate_windows')
         .where((eb) =>
           eb(
@@ -487,8 +495,8 @@ export class Store {
             eb.selectFrom('rate_windows').select(['key', 'window_start']).where('window_start', '<', cut.windowsBefore).limit(PRUNE_BATCH).$asTuple('key', 'window_start'),
           ),
         )
-        .executeTakeFirst(),
-    );
+        .executeTakeFirst();
+    });
     await this.destroySecretsBefore(cut.today);
     return { reports, windows };
   }
@@ -542,6 +550,7 @@ export class Store {
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
     this.refuseIfNotDurable();
     const summary = await countDay(this.db, dayNumber(day));
+    this.refuseIfNotDurable();
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('aggregated_days')

@@ -41,21 +41,29 @@ export class WalSync {
     return this.failure;
   }
 
-  /** Opens the log (and syncs its directory) now rather than at the first sync. */
+  /** Opens the log (and syncs its directory) now rather than at the first sync; a store that cannot is not opened. */
   async open(): Promise<void> {
-    await this.attempt(async () => {
+    if (this.failure) throw this.failure;
+    try {
       await this.opened();
-    });
+    } catch (err) {
+      throw new DurabilityLost(`cannot open the database's write-ahead log ${this.file} to sync it (${messageOf(err)})`, { cause: err });
+    }
   }
 
   /** Resolves once everything written to the log before this call is on disk. */
   async sync(): Promise<void> {
-    await this.attempt(async () => (await this.opened()).datasync());
+    if (this.failure) throw this.failure;
+    try {
+      await (await this.opened()).datasync();
+    } catch (err) {
+      throw this.fail(`syncing the database's write-ahead log ${this.file} to disk failed`, err);
+    }
   }
 
-  /** Ends durability for a cause found elsewhere (the connection left unable to sync its commits). */
+  /** Ends durability, for a failed sync or a cause found elsewhere (the connection left unable to wait for the disk). */
   fail(reason: string, cause: unknown): DurabilityLost {
-    this.failure ??= new DurabilityLost(`${reason} (${(cause as Error)?.message ?? String(cause)}); the collector stores nothing more until it is restarted`, { cause });
+    this.failure ??= new DurabilityLost(`${reason} (${messageOf(cause)}); the collector stores nothing more until it is restarted`, { cause });
     return this.failure;
   }
 
@@ -67,24 +75,25 @@ export class WalSync {
   }
 
   private opened(): Promise<FileHandle> {
-    if (this.closed) throw new Error(`the write-ahead log ${this.file} was closed with its store`);
+    if (this.closed) return Promise.reject(new Error(`the write-ahead log ${this.file} was closed with its store`));
     this.handle ??= openDurably(this.file);
     return this.handle;
   }
-
-  private async attempt(step: () => Promise<void>): Promise<void> {
-    if (this.failure) throw this.failure;
-    try {
-      await step();
-    } catch (err) {
-      throw this.fail(`syncing the database's write-ahead log ${this.file} to disk failed`, err);
-    }
-  }
 }
 
-/** The file, opened once its entry in the directory is on disk. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The file, opened once its entry in the directory is on disk. Windows
+ * flushes only a handle that may write, and has no directory to sync (nor
+ * does SQLite sync one there).
+ */
 async function openDurably(file: string): Promise<FileHandle> {
-  const handle = await open(file, 'r');
+  const windows = process.platform === 'win32';
+  const handle = await open(file, windows ? 'r+' : 'r');
+  if (windows) return handle;
   try {
     const directory = await open(path.dirname(file), 'r');
     try {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -241,7 +241,7 @@ for (const kind of STORES) {
     });
 
     // SQLite only: its batches commit without waiting for the disk, and WalSync makes them durable.
-    if (kind === 'sqlite') it('a batch commits without SQLite waiting for the disk (its sync comes after), and a write that is not a batch still waits', async () => {
+    if (kind === 'sqlite') it('a batch commits without SQLite waiting for the disk, and a write that is not a batch still waits', async () => {
       await open();
       // Inserted at FULL, a report is refused: the trigger reads the connection's setting as the insert runs.
       await sql`create trigger at_full before insert on reports when (select synchronous from pragma_synchronous) = 2 begin select raise(fail, 'inserted at synchronous=FULL'); end`.execute(store.db);
@@ -285,15 +285,29 @@ for (const kind of STORES) {
       assert.deepEqual(await answer, [{ accepted: true }]);
     });
 
-    if (kind === 'sqlite') it('a database reached through a symbolic link: its log is synced where SQLite keeps it, beside the real file', async () => {
+    if (kind === 'sqlite') it('the file synced is the log SQLite writes, also for a database reached through a symbolic link', async () => {
+      const synced: string[] = [];
+      const recording = (file: string) => {
+        synced.push(file);
+        return new WalSync(file);
+      };
+      await open({ walSync: recording });
+      assert.deepEqual(synced, [path.join(realpathSync(files.dataDir), 'collector.sqlite-wal')]);
+      await store.close();
+
       const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-target-'));
-      writeFileSync(path.join(elsewhere, 'real.sqlite'), '');
-      files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
-      symlinkSync(path.join(elsewhere, 'real.sqlite'), path.join(files.dataDir, 'collector.sqlite'));
-      store = await storeOnFiles();
-      assert.deepEqual(await store.acceptBatch([pending(45, 'm', { perInstance: 1, perAddress: 50 })]), [{ accepted: true }]);
-      assert.ok(existsSync(path.join(elsewhere, 'real.sqlite-wal')));
-      assert.equal(existsSync(path.join(files.dataDir, 'collector.sqlite-wal')), false);
+      try {
+        writeFileSync(path.join(elsewhere, 'real.sqlite'), '');
+        files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
+        symlinkSync(path.join(elsewhere, 'real.sqlite'), path.join(files.dataDir, 'collector.sqlite'));
+        store = await storeOnFiles({ walSync: recording });
+        assert.deepEqual(await store.acceptBatch([pending(45, 'm', { perInstance: 1, perAddress: 50 })]), [{ accepted: true }]);
+        assert.equal(synced[1], path.join(realpathSync(elsewhere), 'real.sqlite-wal'));
+        assert.ok(existsSync(synced[1]), 'SQLite wrote its log there');
+        assert.equal(existsSync(path.join(files.dataDir, 'collector.sqlite-wal')), false);
+      } finally {
+        rmSync(elsewhere, { recursive: true, force: true });
+      }
     });
 
     if (kind === 'sqlite') it('once the disk fails a sync, that batch fails though committed, and every later write and the health check fail without writing', async () => {

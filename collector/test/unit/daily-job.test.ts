@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DailyJob, JOB_FIRST_RUN_DELAY_MS } from '../../src/maintenance';
 import { createLogger } from '../../src/logger';
+import { DurabilityLost } from '../../src/store/store';
 
 /** The daily job waits before its first run, so that a restarted collector serves before it deletes. */
 describe('daily job timing', () => {
@@ -23,5 +24,28 @@ describe('daily job timing', () => {
     await stopped.stop();
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(lateRuns, 0, 'a job stopped before its first run never runs');
+  });
+
+  it('a store that can no longer write durably is said once, not every hour; any other failure each time', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    let runs = 0;
+    const failing = (err: Error) => async () => {
+      runs++;
+      throw err;
+    };
+    for (const [err, expected] of [
+      [new DurabilityLost('syncing the log failed (EIO)'), 'daily job stopped: writes can no longer be made durable; restart the collector'],
+      [new Error('database is locked'), 'daily job failed; it runs again within the hour'],
+    ] as const) {
+      lines.length = 0;
+      runs = 0;
+      const job = new DailyJob(failing(err), log, 40, 10);
+      job.start();
+      while (runs < 4) await new Promise((r) => setTimeout(r, 10));
+      await job.stop();
+      const said = lines.filter((l) => l.msg === expected);
+      assert.equal(said.length, err instanceof DurabilityLost ? 1 : runs, `${runs} runs: ${JSON.stringify(lines.map((l) => l.msg))}`);
+    }
   });
 });
