@@ -335,6 +335,19 @@ for (const kind of STORES) {
       assert.equal((await store.usage('2026-11-01', '2026-11-30')).length, 0);
     });
 
+    if (kind === 'sqlite') it('a retention run under way when durability is lost stops at its next batch', async () => {
+      let sync: WalSync | undefined;
+      await open({ walSync: (file) => (sync = new WalSync(file)) });
+      const limits = { perInstance: 1, perAddress: 1_000_000 };
+      const expired = Array.from({ length: 2500 }, (_, i) => pending(2000 + i, 'n', limits));
+      assert.equal((await store.acceptBatch(expired)).length, 2500);
+      // Its first batch of deletes has been asked for when prune() returns its promise; the sync fails after that.
+      const pruning = store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-01T00:00:00.000Z', today: '2026-11-21' });
+      sync!.fail('syncing the log failed', new Error('EIO'));
+      await assert.rejects(pruning, DurabilityLost);
+      assert.equal((await rowsOf(files, 'reports')).length, 2500 - 1000, 'one batch deleted, none after');
+    });
+
     it('by default, reports that arrive in one turn of the event loop share a transaction, and none waits for a clock', async () => {
       await open();
       const { batches, counting } = countingBatches();
