@@ -127,10 +127,8 @@ export function buildApp(parts: AppParts) {
       await store.ping();
       return { status: 'ok', store: store.kind };
     } catch (err) {
-      if (err instanceof DurabilityLost) {
-        logDurabilityLost(err);
-        return reply.code(503).send(errorBody('store_unavailable', DURABILITY_LOST));
-      }
+      // Answered, and logged once, by the error handler, as for a report.
+      if (err instanceof DurabilityLost) throw err;
       parts.log.error({ err }, 'health check: the store does not answer');
       return reply.code(503).send(errorBody('store_unavailable', 'the database does not answer'));
     }
