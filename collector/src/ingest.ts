@@ -17,6 +17,8 @@ export const RATE_WINDOW_MS = 3_600_000;
  */
 export class Ingest {
   private secret: { day: string; value: string } | undefined;
+  /** The rate window reports are arriving in, and its day: worked out once per window, not per report. */
+  private window: { index: number; day: string; start: string; end: string } | undefined;
   /** Reports arriving together share a transaction; each is answered after its own commit. */
   private readonly writes: GroupCommit;
 
@@ -33,14 +35,21 @@ export class Ingest {
   /** `userAgent` only decides the client kind stored; the header itself is not kept. */
   async receive(report: ValidReport, address: string, userAgent?: string): Promise<AcceptResult> {
     const receivedAt = this.now();
-    const addressHash = hashAddress(await this.secretFor(dayOf(receivedAt)), address);
-    const window = windowOf(receivedAt, RATE_WINDOW_MS);
+    const window = this.windowOf(receivedAt);
+    const addressHash = hashAddress(await this.secretFor(window.day), address);
     const country = this.countries ? this.countries.lookup(address) : null;
     const row = reportRow(report, { receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
     return this.writes.accept({ report: row, limits: [
       { key: `instance:${report.instanceId}`, instanceId: report.instanceId, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
       { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },
     ] });
+  }
+
+  /** A window lies within one UTC day (RATE_WINDOW_MS divides a day), so its day is the report's. */
+  private windowOf(receivedAt: Date): { day: string; start: string; end: string } {
+    const index = Math.floor(receivedAt.getTime() / RATE_WINDOW_MS);
+    if (this.window?.index !== index) this.window = { index, day: dayOf(receivedAt), ...windowOf(receivedAt, RATE_WINDOW_MS) };
+    return this.window;
   }
 
   /** The day's secret, read from the store once per day per process. */

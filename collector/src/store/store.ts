@@ -1,10 +1,11 @@
-import { Kysely, Transaction, sql } from 'kysely';
+import { CompiledQuery, Kysely, Transaction, sql } from 'kysely';
 import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
 import { WalSync } from './wal-sync';
 import type { Database } from './tables';
 import type { DaySum, UsageCount } from '../aggregate';
 import { countDay } from './count-day';
+import { CompiledShapes } from './compiled-shapes';
 import {
   dayNumber,
   dayNumberOf,
@@ -56,6 +57,10 @@ export interface PendingReport {
 
 /** Expired reports deleted per statement: a few milliseconds of work each. */
 export const PRUNE_BATCH = 1000;
+
+/** How a SQLite batch commits, and how every other write does (see Store.batchTransaction). */
+const SYNCHRONOUS_NORMAL = CompiledQuery.raw('pragma synchronous = normal');
+const SYNCHRONOUS_FULL = CompiledQuery.raw('pragma synchronous = full');
 
 /** Environment ids a process remembers; past this, it starts again (a fleet has a few thousand). */
 const ENVIRONMENT_CACHE = 50_000;
@@ -134,6 +139,8 @@ export class Store {
    * day, since retention deletes only environments unused for its whole period.
    */
   private readonly environmentIds = new Map<string, { id: number; lastDay: number }>();
+  /** A batch's statements, compiled once per shape (see CompiledShapes). */
+  private readonly shapes = new CompiledShapes();
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -246,12 +253,15 @@ export class Store {
         // Created where missing and locked, in the order sorted above, and read, in one statement:
         // an "update" that changes nothing still locks an existing row, and returns it.
         for (const chunk of chunks(keys, 500)) {
-          const rows = await trx
-            .insertInto('rate_windows')
-            .values(chunk.map((k) => ({ ...k, hits: 0 })))
-            .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ hits: sql<number>`rate_windows.hits` }))
-            .returning(['key', 'window_start', 'hits'])
-            .execute();
+          const values = chunk.map((k) => ({ key: k.key, window_start: k.window_start, hits: 0 }));
+          const query = this.shapes.compile(`lock counters ${chunk.length}`, values.flatMap(Object.values), () =>
+            trx
+              .insertInto('rate_windows')
+              .values(values)
+              .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ hits: sql<number>`rate_windows.hits` }))
+              .returning(['key', 'window_start', 'hits']),
+          );
+          const { rows } = await trx.executeQuery(query);
           for (const row of rows) hits.set(windowKey(row.key, row.window_start), Number(row.hits));
         }
       } else {
@@ -260,12 +270,11 @@ export class Store {
         // SQLite's one write lock already.)
         for (const [windowStart, ofWindow] of groupedBy(keys, (k) => k.window_start)) {
           for (const chunk of chunks(ofWindow, 500)) {
-            const rows = await trx
-              .selectFrom('rate_windows')
-              .select(['key', 'window_start', 'hits'])
-              .where('window_start', '=', windowStart)
-              .where('key', 'in', chunk.map((k) => k.key))
-              .execute();
+            const names = chunk.map((k) => k.key);
+            const query = this.shapes.compile(`read counters ${chunk.length}`, [windowStart, ...names], () =>
+              trx.selectFrom('rate_windows').select(['key', 'window_start', 'hits']).where('window_start', '=', windowStart).where('key', 'in', names),
+            );
+            const { rows } = await trx.executeQuery(query);
             for (const row of rows) {
               hits.set(windowKey(row.key, row.window_start), Number(row.hits));
               found.add(windowKey(row.key, row.window_start));
@@ -292,14 +301,17 @@ export class Store {
         results.push({ accepted: true });
       }
       const written = keys.filter((k) => moved.has(windowKey(k.key, k.window_start)));
-      const counted = (k: { key: string; window_start: string }) => ({ ...k, hits: hits.get(windowKey(k.key, k.window_start)) ?? 0 });
+      const counted = (k: { key: string; window_start: string }) => ({ key: k.key, window_start: k.window_start, hits: hits.get(windowKey(k.key, k.window_start)) ?? 0 });
       if (this.kind === 'postgres') {
         for (const chunk of chunks(written, 500)) {
-          await trx
-            .insertInto('rate_windows')
-            .values(chunk.map(counted))
-            .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb.ref('excluded.hits') })))
-            .execute();
+          const values = chunk.map(counted);
+          const query = this.shapes.compile(`write counters ${chunk.length}`, values.flatMap(Object.values), () =>
+            trx
+              .insertInto('rate_windows')
+              .values(values)
+              .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ hits: eb.ref('excluded.hits') }))),
+          );
+          await trx.executeQuery(query);
         }
       } else {
         // New counters inserted, found ones updated one by one: SQLite runs an upsert's update as
@@ -307,15 +319,30 @@ export class Store {
         // (see noStatementJournal), and a one-row update needs none. A batch finds few counters:
         // they count per hour, and an address reports about once a day.
         const created = written.filter((k) => !found.has(windowKey(k.key, k.window_start)));
-        for (const chunk of chunks(created, 500)) await trx.insertInto('rate_windows').values(chunk.map(counted)).$call(this.noStatementJournal).execute();
+        for (const chunk of chunks(created, 500)) {
+          const values = chunk.map(counted);
+          const query = this.shapes.compile(`create counters ${chunk.length}`, values.flatMap(Object.values), () =>
+            trx.insertInto('rate_windows').values(values).$call(this.noStatementJournal),
+          );
+          await trx.executeQuery(query);
+        }
         for (const k of written) {
           if (!found.has(windowKey(k.key, k.window_start))) continue;
-          await trx.updateTable('rate_windows').set({ hits: counted(k).hits }).where('window_start', '=', k.window_start).where('key', '=', k.key).execute();
+          const { hits: count } = counted(k);
+          const query = this.shapes.compile('update counter', [count, k.window_start, k.key], () =>
+            trx.updateTable('rate_windows').set({ hits: count }).where('window_start', '=', k.window_start).where('key', '=', k.key),
+          );
+          await trx.executeQuery(query);
         }
       }
       const ids = await this.environmentsOf(trx, accepted, learned);
       const rows = accepted.map((r, i) => packReport(r, ids[i]));
-      for (const chunk of chunks(rows, 500)) await trx.insertInto('reports').values(chunk).$call(this.noStatementJournal).execute();
+      for (const chunk of chunks(rows, 500)) {
+        const query = this.shapes.compile(`insert reports ${chunk.length}`, chunk.flatMap(Object.values), () =>
+          trx.insertInto('reports').values(chunk).$call(this.noStatementJournal),
+        );
+        await trx.executeQuery(query);
+      }
       return results;
     });
     // Only now: an id from a transaction that rolled back may not exist.
@@ -339,13 +366,13 @@ export class Store {
     const walSync = this.walSync;
     if (!walSync) return this.db.transaction().execute(body);
     return this.db.connection().execute(async (connection) => {
-      await sql`pragma synchronous = normal`.execute(connection);
+      await connection.executeQuery(SYNCHRONOUS_NORMAL);
       try {
         return await connection.transaction().execute(body);
       } finally {
         // Left at NORMAL, the writes that are not batches would no longer be durable when they
         // return: should going back fail, the store refuses every write (and this batch's sync fails).
-        await sql`pragma synchronous = full`.execute(connection).catch((err: unknown) => {
+        await connection.executeQuery(SYNCHRONOUS_FULL).catch((err: unknown) => {
           walSync.fail('setting the database connection back to synchronous=FULL failed', err);
         });
       }
@@ -383,17 +410,23 @@ export class Store {
     for (const [windowStart, ofWindow] of groupedBy(limits, (l) => l.windowStart)) {
       const packed = ofWindow.map((l) => ({ instance: encodeInstanceId(l.instanceId), key: windowKey(l.key, windowStart) }));
       const keyOf = new Map(packed.map((p) => [p.instance.toString('hex'), p.key]));
+      const day = dayNumber(windowStart.slice(0, 10));
+      const from = Date.parse(windowStart);
+      const to = Date.parse(ofWindow[0].windowEnd);
       for (const chunk of chunks(packed, 500)) {
-        const rows = await trx
-          .selectFrom('reports')
-          .select((eb) => ['instance', eb.fn.countAll().as('stored')])
-          // A window lies within one day: the (day, instance) index finds each instance's few reports.
-          .where('day', '=', dayNumber(windowStart.slice(0, 10)))
-          .where('instance', 'in', chunk.map((p) => p.instance))
-          .where('received_at', '>=', Date.parse(windowStart))
-          .where('received_at', '<', Date.parse(ofWindow[0].windowEnd))
-          .groupBy('instance')
-          .execute();
+        const ids = chunk.map((p) => p.instance);
+        const query = this.shapes.compile(`count stored ${chunk.length}`, [day, ...ids, from, to], () =>
+          trx
+            .selectFrom('reports')
+            .select((eb) => ['instance', eb.fn.countAll().as('stored')])
+            // A window lies within one day: the (day, instance) index finds each instance's few reports.
+            .where('day', '=', day)
+            .where('instance', 'in', ids)
+            .where('received_at', '>=', from)
+            .where('received_at', '<', to)
+            .groupBy('instance'),
+        );
+        const { rows } = await trx.executeQuery(query);
         for (const row of rows) counts.set(keyOf.get(Buffer.from(row.instance).toString('hex'))!, Number(row.stored));
       }
     }
