@@ -12,6 +12,7 @@ import {
   SqliteDriver,
   SqliteStatement,
 } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './tables';
 
 /** Where the data lives: a SQLite file under a directory, or a PostgreSQL server. */
@@ -19,11 +20,20 @@ export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postg
 
 export const SQLITE_FILE = 'collector.sqlite';
 
+export interface ConnectOptions {
+  /**
+   * On SQLite, called before every statement that writes (SQLite's own
+   * judgement, `sqlite3_stmt_readonly`), whatever runs it; throwing refuses
+   * the statement. PostgreSQL needs no such check (see Store.refuseIfNotDurable).
+   */
+  beforeWrite?: () => void;
+}
+
 /**
  * Opens the database. Drivers are required here, not at the top, so that an
  * operator on PostgreSQL never loads the SQLite addon and vice versa.
  */
-export function connect(location: StoreLocation): Kysely<Database> {
+export function connect(location: StoreLocation, options: ConnectOptions = {}): Kysely<Database> {
   if (location.kind === 'postgres') {
     const { Pool } = require('pg') as typeof import('pg');
     const pool = new Pool({ connectionString: location.url, max: 10 });
@@ -47,7 +57,7 @@ export function connect(location: StoreLocation): Kysely<Database> {
   // changed by many commits back once.
   database.pragma('cache_size = -32768');
   database.pragma('wal_autocheckpoint = 4000');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(database) }, database) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(database, options.beforeWrite) }, database) });
 }
 
 /** Prepared statements kept per SQL text; past this many, the cache starts again. */
@@ -59,7 +69,7 @@ const STATEMENT_CACHE = 500;
  * instead. Safe because Kysely runs one statement at a time on its one
  * SQLite connection, and the collector never streams a query.
  */
-function keepingStatements(database: SqliteDatabase): SqliteDatabase {
+function keepingStatements(database: BetterSqlite3.Database, beforeWrite: (() => void) | undefined): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => database.close(),
@@ -67,10 +77,31 @@ function keepingStatements(database: SqliteDatabase): SqliteDatabase {
       let statement = statements.get(sql);
       if (!statement) {
         if (statements.size >= STATEMENT_CACHE) statements.clear();
-        statement = database.prepare(sql);
+        statement = asking(database.prepare(sql), beforeWrite);
         statements.set(sql, statement);
       }
       return statement;
+    },
+  };
+}
+
+/** The statement, made to call `beforeWrite` before each run when it writes. */
+function asking(statement: BetterSqlite3.Statement, beforeWrite: (() => void) | undefined): SqliteStatement {
+  // Transaction control (begin, commit, rollback) counts as not writing: a refused write's rollback still runs.
+  if (!beforeWrite || statement.readonly) return statement;
+  return {
+    reader: statement.reader,
+    all(parameters) {
+      beforeWrite();
+      return statement.all(parameters);
+    },
+    run(parameters) {
+      beforeWrite();
+      return statement.run(parameters);
+    },
+    iterate(parameters) {
+      beforeWrite();
+      return statement.iterate(parameters);
     },
   };
 }

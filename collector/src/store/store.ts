@@ -151,8 +151,12 @@ export class Store {
 
   /** Opens the database and applies pending migrations before anything is served. */
   static async open(location: StoreLocation, options: StoreOptions = {}): Promise<Store> {
-    const db = connect(location);
     let walSync: WalSync | undefined;
+    const db = connect(location, {
+      beforeWrite: () => {
+        if (walSync?.broken) throw walSync.broken;
+      },
+    });
     try {
       await migrate(db as Kysely<unknown>, location.kind);
       if (location.kind === 'sqlite') {
@@ -183,10 +187,13 @@ export class Store {
   }
 
   /**
-   * Every write asks first, and a long one before each of its statements:
-   * once a sync of the log has failed, anything committed after it could be
-   * lost with the gap in front of it, an erasure as much as a report. Reads
-   * go on (the dashboard keeps its page).
+   * Once a sync of the log has failed, anything committed after it could be
+   * lost with the gap in front of it, an erasure as much as a report: every
+   * SQLite statement that writes refuses, wherever it comes from, checked
+   * where statements run (connect's `beforeWrite`), so that no write path can
+   * forget it; a long write stops at its next statement. Reads go on (the
+   * dashboard keeps its page). Asked here by the health check, and by a batch
+   * before it starts. (Only SQLite's log is synced by the collector itself.)
    */
   private refuseIfNotDurable(): void {
     if (this.walSync?.broken) throw this.walSync.broken;
@@ -198,7 +205,6 @@ export class Store {
    * a stored hash can no longer be matched against candidate addresses.
    */
   async secretFor(day: string, fresh: () => string): Promise<string> {
-    this.refuseIfNotDurable();
     await this.destroySecretsBefore(day);
     await this.db
       .insertInto('salts')
@@ -478,7 +484,6 @@ export class Store {
 
   /** Deletes every raw report of one instance. Aggregates and counters hold no instance ids and stay. */
   async erase(instanceId: string): Promise<number> {
-    this.refuseIfNotDurable();
     // Looked up day by day along the one index (day, instance): a few dozen seeks,
     // where an index on the instance alone would cost every report its bytes.
     const bounds = await this.db
@@ -489,7 +494,6 @@ export class Store {
     if (bounds?.first !== null && bounds?.first !== undefined && bounds.last !== null) {
       const instance = encodeInstanceId(instanceId);
       for (const days of chunks(dayNumbers(Number(bounds.first), Number(bounds.last)), 500)) {
-        this.refuseIfNotDurable();
         const result = await this.db.deleteFrom('reports').where('day', 'in', days).where('instance', '=', instance).executeTakeFirst();
         deleted += Number(result.numDeletedRows);
       }
@@ -502,24 +506,20 @@ export class Store {
    * started before `windowsBefore`, and secrets of days before `today`.
    */
   async prune(cut: { reportsBefore: string; windowsBefore: string; today: string }): Promise<{ reports: number; windows: number }> {
-    this.refuseIfNotDurable();
     // In bounded batches, each its own short transaction, with a pause for the
     // event loop between them: months of expired reports never hold the
     // database (or ingest) for longer than one batch.
     const before = dayNumber(cut.reportsBefore);
-    const reports = await inBatches(() => {
-      this.refuseIfNotDurable();
-      return this.db
+    const reports = await inBatches(() =>
+      this.db
         .deleteFrom('reports')
         .where('id', 'in', (eb) => eb.selectFrom('reports').select('id').where('day', '<', before).limit(PRUNE_BATCH))
-        .executeTakeFirst();
-    });
+        .executeTakeFirst(),
+    );
     // Every report from these was older, and has just been deleted.
-    this.refuseIfNotDurable();
     await this.db.deleteFrom('environments').where('last_day', '<', before).execute();
-    const windows = await inBatches(() => {
-      this.refuseIfNotDurable();
-      return this.db
+    const windows = await inBatches(() =>
+      this.db
         .deleteFrom('rate_windows')
         .where((eb) =>
           eb(
@@ -528,8 +528,8 @@ export class Store {
             eb.selectFrom('rate_windows').select(['key', 'window_start']).where('window_start', '<', cut.windowsBefore).limit(PRUNE_BATCH).$asTuple('key', 'window_start'),
           ),
         )
-        .executeTakeFirst();
-    });
+        .executeTakeFirst(),
+    );
     await this.destroySecretsBefore(cut.today);
     return { reports, windows };
   }
@@ -581,9 +581,7 @@ export class Store {
    * held up by a roll-up).
    */
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
-    this.refuseIfNotDurable();
     const summary = await countDay(this.db, dayNumber(day));
-    this.refuseIfNotDurable();
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('aggregated_days')

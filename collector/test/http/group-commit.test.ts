@@ -327,6 +327,11 @@ for (const kind of STORES) {
       await assert.rejects(store.aggregateDay('2026-11-20', '2026-11-21T00:00:00.000Z'), DurabilityLost);
       await assert.rejects(store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-21T00:00:00.000Z', today: '2026-11-21' }), DurabilityLost);
       await assert.rejects(store.ping(), DurabilityLost);
+      // Checked where statements run, not by each method: a write no method of the store makes is refused too.
+      const meta = await rowsOf(files, 'collector_meta');
+      await assert.rejects(store.db.insertInto('collector_meta').values({ key: 'written after the failure', value: 'x' }).execute(), DurabilityLost);
+      await assert.rejects(sql`delete from salts`.execute(store.db), DurabilityLost);
+      assert.deepEqual(await rowsOf(files, 'collector_meta'), meta);
       assert.deepEqual(await rowsOf(files, 'reports'), stored);
       assert.deepEqual(await rowsOf(files, 'rate_windows'), windows);
       assert.deepEqual(await rowsOf(files, 'salts'), salts);
@@ -336,15 +341,21 @@ for (const kind of STORES) {
     });
 
     if (kind === 'sqlite') it('a retention run under way when durability is lost stops at its next batch', async () => {
-      let sync: WalSync | undefined;
-      await open({ walSync: (file) => (sync = new WalSync(file)) });
+      // Once armed, the failure is found when the second write asks: the run's first batch of deletes has gone by then.
+      let armed = false;
+      let asked = 0;
+      class FailingMidway extends WalSync {
+        override get broken(): DurabilityLost | undefined {
+          if (armed && ++asked === 2) this.fail('syncing the log failed', new Error('EIO'));
+          return super.broken;
+        }
+      }
+      await open({ walSync: (file) => new FailingMidway(file) });
       const limits = { perInstance: 1, perAddress: 1_000_000 };
       const expired = Array.from({ length: 2500 }, (_, i) => pending(2000 + i, 'n', limits));
       assert.equal((await store.acceptBatch(expired)).length, 2500);
-      // Its first batch of deletes has been asked for when prune() returns its promise; the sync fails after that.
-      const pruning = store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-01T00:00:00.000Z', today: '2026-11-21' });
-      sync!.fail('syncing the log failed', new Error('EIO'));
-      await assert.rejects(pruning, DurabilityLost);
+      armed = true;
+      await assert.rejects(store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-01T00:00:00.000Z', today: '2026-11-21' }), DurabilityLost);
       assert.equal((await rowsOf(files, 'reports')).length, 2500 - 1000, 'one batch deleted, none after');
     });
 
