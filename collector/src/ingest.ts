@@ -35,7 +35,7 @@ export class Ingest {
   /** `userAgent` only decides the client kind stored; the header itself is not kept. */
   async receive(report: ValidReport, address: string, userAgent?: string): Promise<AcceptResult> {
     const receivedAt = this.now();
-    const window = this.windowOf(receivedAt);
+    const window = this.currentWindow(receivedAt);
     const addressHash = hashAddress(await this.secretFor(window.day), address);
     const country = this.countries ? this.countries.lookup(address) : null;
     const row = reportRow(report, { receivedAt, addressHash, client: clientKind(userAgent), country }, this.config.extraFields);
@@ -46,7 +46,7 @@ export class Ingest {
   }
 
   /** A window lies within one UTC day (RATE_WINDOW_MS divides a day), so its day is the report's. */
-  private windowOf(receivedAt: Date): { day: string; start: string; end: string } {
+  private currentWindow(receivedAt: Date): { day: string; start: string; end: string } {
     const index = Math.floor(receivedAt.getTime() / RATE_WINDOW_MS);
     if (this.window?.index !== index) this.window = { index, day: dayOf(receivedAt), ...windowOf(receivedAt, RATE_WINDOW_MS) };
     return this.window;

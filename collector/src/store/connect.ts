@@ -23,8 +23,11 @@ export const SQLITE_FILE = 'collector.sqlite';
 export interface ConnectOptions {
   /**
    * On SQLite, called before every statement that writes (SQLite's own
-   * judgement, `sqlite3_stmt_readonly`), whatever runs it; throwing refuses
-   * the statement. PostgreSQL needs no such check (see Store.refuseIfNotDurable).
+   * judgement, `sqlite3_stmt_readonly`, in which `begin immediate` writes: it
+   * takes the write lock) and before every commit, whatever runs them;
+   * throwing refuses the statement, or rolls the transaction back instead of
+   * committing it. Rollbacks always run. PostgreSQL needs no such check (see
+   * Store.refuseIfNotDurable).
    */
   beforeWrite?: () => void;
 }
@@ -57,7 +60,9 @@ export function connect(location: StoreLocation, options: ConnectOptions = {}): 
   // changed by many commits back once.
   database.pragma('cache_size = -32768');
   database.pragma('wal_autocheckpoint = 4000');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepingStatements(database, options.beforeWrite) }, database) });
+  return new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: keepingStatements(database, options.beforeWrite) }, { database, beforeWrite: options.beforeWrite }),
+  });
 }
 
 /** Prepared statements kept per SQL text; past this many, the cache starts again. */
@@ -87,7 +92,7 @@ function keepingStatements(database: BetterSqlite3.Database, beforeWrite: (() =>
 
 /** The statement, made to call `beforeWrite` before each run when it writes. */
 function asking(statement: BetterSqlite3.Statement, beforeWrite: (() => void) | undefined): SqliteStatement {
-  // Transaction control (begin, commit, rollback) counts as not writing: a refused write's rollback still runs.
+  // `commit` and `rollback` count as not writing: the driver asks before a commit, and a rollback must always run.
   if (!beforeWrite || statement.readonly) return statement;
   return {
     reader: statement.reader,
@@ -114,26 +119,37 @@ function asking(statement: BetterSqlite3.Statement, beforeWrite: (() => void) | 
 class ImmediateSqliteDialect extends SqliteDialect {
   constructor(
     private readonly settings: SqliteDialectConfig,
-    private readonly database: { readonly inTransaction: boolean },
+    private readonly transactions: TransactionOptions,
   ) {
     super(settings);
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings, this.database);
+    return new ImmediateSqliteDriver(this.settings, this.transactions);
   }
+}
+
+interface TransactionOptions {
+  readonly database: { readonly inTransaction: boolean };
+  readonly beforeWrite: (() => void) | undefined;
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
   constructor(
     settings: SqliteDialectConfig,
-    private readonly database: { readonly inTransaction: boolean },
+    private readonly transactions: TransactionOptions,
   ) {
     super(settings);
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /** Writes checked before a loss could not stop a commit after it: Kysely rolls the transaction back instead. */
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    this.transactions.beforeWrite?.();
+    await super.commitTransaction(connection);
   }
 
   /**
@@ -144,6 +160,6 @@ class ImmediateSqliteDriver extends SqliteDriver {
    * happened.
    */
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if (this.database.inTransaction) await super.rollbackTransaction(connection);
+    if (this.transactions.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }

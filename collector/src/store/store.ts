@@ -128,7 +128,9 @@ export interface DayUsage extends DaySummary {
 /**
  * The one query layer over SQLite and PostgreSQL. Every statement here is
  * Kysely, the same for both dialects except where a branch on `kind` says
- * why; nothing above this file writes SQL.
+ * why; nothing above this file writes SQL. A batch's statements are compiled
+ * by Kysely once per shape and run from that text after (CompiledShapes), so
+ * a Kysely plugin added one day would apply to them at that first compile only.
  */
 export class Store {
   /** Roll-ups this process has written; published answers cached on the data are checked against it. */
@@ -192,8 +194,11 @@ export class Store {
    * SQLite statement that writes refuses, wherever it comes from, checked
    * where statements run (connect's `beforeWrite`), so that no write path can
    * forget it; a long write stops at its next statement. Reads go on (the
-   * dashboard keeps its page). Asked here by the health check, and by a batch
-   * before it starts. (Only SQLite's log is synced by the collector itself.)
+   * dashboard keeps its page): they run outside transactions, which here all
+   * write and begin by taking the write lock. Asked here as well by the
+   * health check, and by the writes that read first (a batch, an erasure, a
+   * roll-up), so that they are refused before the reading, not after it.
+   * (Only SQLite's log is synced by the collector itself.)
    */
   private refuseIfNotDurable(): void {
     if (this.walSync?.broken) throw this.walSync.broken;
@@ -484,6 +489,7 @@ export class Store {
 
   /** Deletes every raw report of one instance. Aggregates and counters hold no instance ids and stay. */
   async erase(instanceId: string): Promise<number> {
+    this.refuseIfNotDurable();
     // Looked up day by day along the one index (day, instance): a few dozen seeks,
     // where an index on the instance alone would cost every report its bytes.
     const bounds = await this.db
@@ -581,6 +587,7 @@ export class Store {
    * held up by a roll-up).
    */
   async aggregateDay(day: string, now: string): Promise<DaySummary> {
+    this.refuseIfNotDurable();
     const summary = await countDay(this.db, dayNumber(day));
     const written = await this.db.transaction().execute(async (trx) => {
       await trx
