@@ -5,6 +5,19 @@ import { NodeRedProcess } from '../helpers/node-red';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits (at most 10 s) until Node-RED has written the plugin's last report to its runtime settings file. */
+async function recordOnDisk(red: NodeRedProcess): Promise<void> {
+  for (const until = Date.now() + 10_000; Date.now() < until; await sleep(50)) {
+    try {
+      const state = red.runtimeSettings()['node-red-telemetry'] as { lastReport?: unknown } | undefined;
+      if (state?.lastReport !== undefined) return;
+    } catch {
+      // Not there yet, or caught mid-write: read again.
+    }
+  }
+  throw new Error('the last report was not written to .config.runtime.json within 10 s');
+}
+
 describe('runtime: start-up, restarts and answers (real Node-RED)', function () {
   this.timeout(60000);
   let collector: TestCollector;
@@ -71,6 +84,10 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
     const first = await start({ settings: { telemetry } });
     const [report] = await collector.waitFor(1);
     await first.waitForLog(/Report sent to/);
+    // The report's record reaches Node-RED's runtime settings file just after that line, written by
+    // Node-RED; a stop in between loses it, and the report goes again after the restart (at least
+    // once). That race is not what this test is about: it stops once the record is on disk.
+    await recordOnDisk(first);
     await first.stop();
     const restartedAt = Date.now();
     const second = await start({ userDir: first.userDir, settings: { telemetry } });
