@@ -139,11 +139,34 @@ export const DEPLOY_TYPES = ['full', 'flows', 'nodes'] as const;
 /** The most events one report carries, and the longest they are kept. */
 export const MAX_LIFECYCLE_EVENTS = 100;
 export const MAX_LIFECYCLE_AGE_DAYS = 7;
-/** What a crash names when no npm module can be told: Node-RED itself, Node.js, or code outside any package. */
+/** What a crash names when no frame but Node.js's and Node-RED's own can be told. */
 export const UNKNOWN_MODULE = 'unknown';
+/**
+ * What a crash names when the top frame is the user's own code: a local node (`<userDir>/nodes/`),
+ * the user directory's own project, a Function node, a package linked from outside `node_modules`,
+ * or any file outside an installed package. Never that code's package name, which users choose.
+ */
+export const LOCAL_MODULE = 'local';
+/**
+ * The only error names a crash carries: ECMAScript's and Node.js's own error constructors,
+ * and what `typeof` says of a thrown value that is not an object. A class the user wrote
+ * (`class AcmePaymentError extends Error`) can name a customer or product: it becomes
+ * {@link OTHER_ERROR}, here and again in the collector's roll-up.
+ */
+export const BUILTIN_ERROR_NAMES = [
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError',
+  'AssertionError', 'DOMException', 'AbortError', 'SystemError', 'Object',
+  'string', 'number', 'bigint', 'boolean', 'symbol', 'undefined', 'object', 'function',
+] as const;
+export const OTHER_ERROR = 'other';
+
+/** The error name a crash may carry: a built-in one as it is, anything else {@link OTHER_ERROR}. */
+export function reportableErrorName(name: string): string {
+  return (BUILTIN_ERROR_NAMES as readonly string[]).includes(name) ? name : OTHER_ERROR;
+}
 /** An npm package name (scoped or not), as npm accepts new ones. */
 export const NPM_NAME_PATTERN = '^(?:@[a-z0-9][a-z0-9._~-]{0,99}/)?[a-z0-9][a-z0-9._~-]{0,213}$';
-/** A JavaScript constructor name such as `TypeError`; anything else becomes `Error`. */
+/** What the collector accepts as an error name; the plugin sends only {@link BUILTIN_ERROR_NAMES} and `other`. */
 export const ERROR_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]{0,63}$';
 
 interface EventBase {

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN } from '../schema';
+import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, LOCAL_MODULE, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN, reportableErrorName } from '../schema';
 
 /** The queue's file in the user directory: one JSON event per line, so an append is one write. */
 export const QUEUE_FILE = '.node-red-telemetry-events.jsonl';
@@ -36,7 +36,8 @@ export function parseEvent(line: string): LifecycleEvent | null {
       return { type: raw.type, day };
     case 'crash':
       if (typeof raw.error !== 'string' || !ERROR_NAME.test(raw.error) || typeof raw.module !== 'string' || !NPM_NAME.test(raw.module)) return null;
-      return { type: 'crash', day, error: raw.error, module: raw.module };
+      // Queued by an older version, which kept any class name: a name of the user's never leaves.
+      return { type: 'crash', day, error: reportableErrorName(raw.error), module: raw.module };
     case 'deploy': {
       const graph = raw.graph as Record<string, unknown> | undefined;
       if (!(DEPLOY_TYPES as readonly unknown[]).includes(raw.deploy) || !graph || typeof graph !== 'object') return null;
@@ -46,6 +47,15 @@ export function parseEvent(line: string): LifecycleEvent | null {
     }
     default:
       return null;
+  }
+}
+
+function packageName(dir: string): string | null {
+  try {
+    const name = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : null;
+  } catch {
+    return null;
   }
 }
 
@@ -64,11 +74,15 @@ export interface QueueSnapshot {
 export class EventQueue {
   readonly file: string;
 
+  /** The user directory's own package name: older versions queued it as a crash's module. */
+  private readonly projectName: string | null;
+
   constructor(
     userDir: string,
     private readonly now: () => number = Date.now,
   ) {
     this.file = path.join(userDir, QUEUE_FILE);
+    this.projectName = packageName(userDir);
   }
 
   private lines(): string[] {
@@ -92,7 +106,10 @@ export class EventQueue {
 
   private bounded(lines: string[]): { events: LifecycleEvent[] } {
     const oldest = dayOf(this.now() - MAX_LIFECYCLE_AGE_DAYS * DAY_MS);
-    const events = lines.map(parseEvent).filter((e): e is LifecycleEvent => e !== null && e.day >= oldest);
+    const events = lines
+      .map(parseEvent)
+      .filter((e): e is LifecycleEvent => e !== null && e.day >= oldest)
+      .map((e) => (e.type === 'crash' && e.module === this.projectName ? { ...e, module: LOCAL_MODULE } : e));
     return { events: events.slice(-MAX_LIFECYCLE_EVENTS) };
   }
 

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -35,11 +35,11 @@ export interface NodeRedOptions {
   userDir?: string;
   /** Written to `.config.runtime.json` before start. */
   runtimeSettings?: Record<string, unknown>;
-  /** Extra files in the user directory, by name. */
+  /** Extra files in the user directory, by path relative to it (written after `modules`). */
   files?: Record<string, string>;
   /**
    * Node module folders (test/fixtures/...) installed as the palette manager
-   * does: linked into `<userDir>/node_modules` and listed in `<userDir>/package.json`.
+   * does: copied into `<userDir>/node_modules` and listed in `<userDir>/package.json`.
    */
   modules?: string[];
 }
@@ -54,9 +54,11 @@ function installModules(userDir: string, modules: string[]): void {
   for (const dir of modules) {
     const name = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string }).name;
     mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
-    const link = path.join(userDir, 'node_modules', name);
-    if (!existsSync(link)) symlinkSync(dir, link, 'dir');
-    dependencies[name] = `file:${dir}`;
+    // Copied, as the palette manager installs a module: a link would make Node.js see the module's
+    // real path outside node_modules, where a crash in it counts as the user's own code.
+    const target = path.join(userDir, 'node_modules', name);
+    if (!existsSync(target)) cpSync(dir, target, { recursive: true });
+    dependencies[name] = '1.0.0';
   }
   writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies }, null, 2));
 }
@@ -113,6 +115,7 @@ export class NodeRedProcess {
     }
     if (options.modules) installModules(userDir, options.modules);
     for (const [name, content] of Object.entries(options.files ?? {})) {
+      mkdirSync(path.dirname(path.join(userDir, name)), { recursive: true });
       writeFileSync(path.join(userDir, name), content);
     }
     const env: NodeJS.ProcessEnv = { ...process.env };

@@ -5,6 +5,7 @@ import {
   INSIGHT_GROUPS,
   InsightReport,
   LifecycleEvent,
+  reportableErrorName,
 } from '../../../src/schema';
 
 /**
@@ -119,7 +120,8 @@ export function instanceInsight(reports: readonly InsightReport[]): InstanceInsi
       for (const value of new Set(events.map(pick).filter((v): v is string => v !== undefined))) values.push([dimension, value]);
     };
     distinct((e) => (e.type === 'crash' ? e.module : undefined), 'lifecycle.crash.module');
-    distinct((e) => (e.type === 'crash' ? e.error : undefined), 'lifecycle.crash.error');
+    // Older plugins sent any constructor name, which can be a class the user wrote: folded, never published.
+    distinct((e) => (e.type === 'crash' ? reportableErrorName(e.error) : undefined), 'lifecycle.crash.error');
     distinct((e) => (e.type === 'deploy' ? e.deploy : undefined), 'lifecycle.deploy');
   }
 

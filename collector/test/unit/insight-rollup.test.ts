@@ -75,6 +75,15 @@ describe('insight roll-up (pure)', () => {
     assert.deepEqual(sums, { 'lifecycle.events.crash': 2, 'lifecycle.events.deploy': 1, 'lifecycle.events.start': 2 });
   });
 
+  it("lifecycle: an error name that is not a built-in one (an older plugin's, a class the user wrote) is counted as other", () => {
+    const day = rollUp([
+      row('a', { lifecycle: { events: [{ type: 'crash', day: '2026-11-20', error: 'AcmeSecretPaymentError', module: 'local' }] } }),
+      row('b', { lifecycle: { events: [{ type: 'crash', day: '2026-11-20', error: 'TypeError', module: 'local' }] } }),
+    ]);
+    assert.deepEqual(valuesOf(day, 'lifecycle.crash.error'), { other: 1, TypeError: 1 });
+    assert.deepEqual(valuesOf(day, 'lifecycle.crash.module'), { local: 2 });
+  });
+
   it('providers: instances per provider id, never their values', () => {
     const values = instanceInsight([{ ext: { 'node-red-contrib-fleet': { devices: 3, region: 'eu-west-secret' } } }]).values;
     assert.deepEqual(values, [['ext.providers', 'node-red-contrib-fleet']]);
