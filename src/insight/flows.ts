@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CORE_NODE_TYPES, CoreNodeType, FlowsInsight, GraphCounts, MAX_COUNT } from '../schema';
 
 const CORE = new Set<string>(CORE_NODE_TYPES);
@@ -64,23 +62,8 @@ function wireCount(wires: unknown): number {
   return n;
 }
 
-/**
- * Node modules the palette manager installed: the dependencies listed in
- * `<userDir>/package.json`, counted, never named. 0 when there is none.
- */
-export function countModules(userDir: string | undefined): number {
-  if (!userDir) return 0;
-  try {
-    const pkg = JSON.parse(readFileSync(path.join(userDir, 'package.json'), 'utf8')) as { dependencies?: unknown };
-    const deps = pkg.dependencies;
-    return deps && typeof deps === 'object' && !Array.isArray(deps) ? clamp(Object.keys(deps).length) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** The `flows` group from the flows Node-RED last started and the user directory. */
-export function flowsInsight(flows: readonly unknown[], userDir: string | undefined): FlowsInsight {
+/** The `flows` group from a flow configuration and the number of node modules Node-RED loaded. */
+export function flowsInsight(flows: readonly unknown[], modules: number): FlowsInsight {
   const { graph, types } = countGraph(flows);
-  return { ...graph, modules: countModules(userDir), types };
+  return { ...graph, modules: clamp(modules), types };
 }

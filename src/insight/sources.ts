@@ -3,6 +3,7 @@ import { detectEnvironment, EnvironmentProbe, environmentInsight, REAL_PROBE, St
 import { EventQueue } from './event-queue';
 import { featuresInsight, SettingReader } from './features';
 import { flowsInsight } from './flows';
+import { countLoadedModules, ModuleList, readModuleList } from './loaded-modules';
 import { collectAll, Provider, ProviderDefinition, ProviderResult, usableProviders } from './providers';
 
 export interface InsightDeps {
@@ -15,6 +16,10 @@ export interface InsightDeps {
   now(): number;
   /** Seconds the process has been running. */
   uptime(): number;
+  /** Node-RED's module list (Node-RED's registry by default). */
+  moduleList?(): ModuleList | null;
+  /** This plugin's package name, left out of the modules counted. */
+  ownName: string;
 }
 
 /**
@@ -35,16 +40,27 @@ export class InsightSources {
     this.queue = deps.userDir ? new EventQueue(deps.userDir, deps.now) : null;
   }
 
-  /** Node-RED's `flows:started` event carries the whole configuration as `config.flows`. */
-  flowsStarted(event: unknown): readonly unknown[] {
+  /**
+   * Node-RED's `flows:started` and `flows:stopped` events carry the whole
+   * configuration as `config.flows`: the one last deployed or loaded, whether
+   * its flows now run or not (stopped by a user, or waiting for missing types).
+   */
+  flowsChanged(event: unknown): readonly unknown[] {
     const flows = (event as { config?: { flows?: unknown } } | undefined)?.config?.flows;
     if (Array.isArray(flows)) this.startedFlows = flows;
     return this.startedFlows ?? [];
   }
 
-  /** The `flows` group, or null before Node-RED has started its flows (the group is then left out). */
+  /** The `flows` group, or null before Node-RED has loaded flows once (the group is then left out). */
   flows(): FlowsInsight | null {
-    return this.startedFlows ? flowsInsight(this.startedFlows, this.deps.userDir) : null;
+    if (!this.startedFlows) return null;
+    let modules = 0;
+    try {
+      modules = countLoadedModules((this.deps.moduleList ?? readModuleList)(), this.deps.ownName);
+    } catch {
+      /* a registry we cannot read counts none */
+    }
+    return flowsInsight(this.startedFlows, modules);
   }
 
   features(): FeaturesInsight {
