@@ -38,10 +38,22 @@ function pluginVersion(): string {
   }
 }
 
+/** This package's npm name, as Node-RED's registry lists it. */
+const PACKAGE_NAME = 'node-red-telemetry';
+
 function userDirOf(RED: NodeRedApi): string | undefined {
   try {
     const dir = RED.settings.get('userDir');
     return typeof dir === 'string' ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node-RED's `runtimeFlowState` runtime setting ("stop" once a user stopped the flows), read guarded. */
+function flowState(RED: NodeRedApi): unknown {
+  try {
+    return RED.settings.get('runtimeFlowState');
   } catch {
     return undefined;
   }
@@ -141,6 +153,7 @@ function start(RED: NodeRedApi, log: Logger): void {
     providerDefinitions: () => providersOf(RED),
     now: () => realClock.now(),
     uptime: () => process.uptime(),
+    ownName: PACKAGE_NAME,
   });
   const service = new TelemetryService({
     // settings.js is code: the section may be a getter that throws.
@@ -170,16 +183,22 @@ function start(RED: NodeRedApi, log: Logger): void {
 
 /** Hooks the service into Node-RED's events; returns what unhooks it. */
 function wire(RED: NodeRedApi, service: TelemetryService, log: Logger): () => void {
-  // All flows stop on shutdown (RED.stop) and when a user stops them; a full
-  // deploy stops and starts them again, which re-arms the same due time.
+  // Reports describe the instance, not its flows: they go on while a user has stopped the flows
+  // or a deploy waits for missing types. Only RED.stop() must end them, and its `flows:stopped`
+  // looks like a reload's: neither a deploy (same revision) nor a user's Stop (which first records
+  // runtimeFlowState "stop"). So the schedule is held then, until Node-RED shows it is alive.
   const flowsStopped = (event: unknown): void => {
-    if ((event as { type?: unknown } | undefined)?.type === 'full') service.pause();
+    if (!service.flowsChanged(event, false) && flowState(RED) !== 'stop') service.pause();
   };
-  const flowsStarted = (event: unknown): void => service.flowsStarted(event);
+  const flowsStarted = (event: unknown): void => void service.flowsChanged(event, true);
   // Node-RED 3.x removes a module without calling onremove: its `node/removed`
   // event, once npm has deleted this package, is the only sign.
+  // A reload whose flows cannot start (missing types or modules) says so with a runtime-state error.
   const runtimeEvent = (event: unknown): void => {
-    if ((event as { id?: unknown } | undefined)?.id === 'node/removed' && !existsSync(OWN_PACKAGE_JSON)) remove(RED, log);
+    const { id, payload } = (event ?? {}) as { id?: unknown; payload?: { error?: unknown } };
+    if (id === 'node/removed' && !existsSync(OWN_PACKAGE_JSON)) remove(RED, log);
+    if (id === 'runtime-state' && payload?.error !== undefined) service.resume();
+    if (id === 'runtime-deploy') service.deployed((payload as { revision?: unknown } | undefined)?.revision);
   };
   // An embedding application closes the server after RED.stop(): that is final.
   const serverClosed = (): void => stopQuietly(service, log);

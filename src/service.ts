@@ -8,7 +8,7 @@ import { formatDuration } from './durations';
 import { errorMessage, Logger } from './log';
 import { coverage, Coverage, providerItem } from './insight/coverage';
 import { QueueSnapshot } from './insight/event-queue';
-import { crashEvent, deployEvent, simpleEvent, watchProcess } from './insight/lifecycle';
+import { crashEvent, deployEvent, revisionOf, simpleEvent, watchProcess } from './insight/lifecycle';
 import type { InsightSources } from './insight/sources';
 import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
@@ -117,8 +117,8 @@ export class TelemetryService {
   private inFlight: AbortController | null = null;
   private paused = false;
   private stopped = false;
-  /** The first flows:started is Node-RED loading its flows; later ones are deploys. */
-  private flowsLoaded = false;
+  /** The flow configuration's revision last seen, to tell a deploy from a reload, Stop or Start. */
+  private revision: string | null = null;
   private erasure: Erasure | null = null;
   private erasing: AbortController | null = null;
   /** Providers already warned about in this process: one warning each. */
@@ -161,8 +161,10 @@ export class TelemetryService {
     if (optOut && optOut !== 'file') {
       log.warn('opt-out-not-file', { file: this.optOutFile, kind: log.text(`opt-out-kind.${optOut}`), outcome: log.text('outcome.off') });
     }
-    const destination = displayUrl(this.options.url);
-    log.info('disclosure.block', { block: disclosure(this.decision(), this.options, destination, this.optOutFile, log.text) });
+    const decision = this.decision();
+    const nextAt = this.options.url && decision.enabled === true ? this.dueAt() : null;
+    const facts = { destination: displayUrl(this.options.url), optOutFile: this.optOutFile, nextAt };
+    log.info('disclosure.block', { block: disclosure(decision, this.options, facts, log.text) });
     if (!store.persistent) log.warn('not-persistent');
     const kept = store.get().update;
     const reviewed = kept ? reviewOffer(this.deps.nodeRedVersion, kept, this.nodejs) : null;
@@ -176,7 +178,7 @@ export class TelemetryService {
       this.record(simpleEvent('start', this.deps.clock.now()));
       if (this.deps.watchProcess) {
         watchProcess({
-          crash: (err) => this.record(crashEvent(err, this.deps.clock.now())),
+          crash: (err) => this.record(crashEvent(err, this.deps.clock.now(), this.deps.userDir)),
           exit: (code) => {
             if (code === 0) this.record(simpleEvent('stop', this.deps.clock.now()));
           },
@@ -210,18 +212,42 @@ export class TelemetryService {
     queue.append(event);
   }
 
-  /** Node-RED started flows: at load, or after a deploy (`type` full, flows or nodes). */
-  flowsStarted(event: unknown): void {
-    const flows = this.deps.insight?.flowsStarted(event) ?? [];
-    if (this.flowsLoaded) {
-      const type = (event as { type?: unknown } | undefined)?.type;
-      const deploy = deployEvent(type, flows, this.deps.clock.now());
-      if (deploy) this.record(deploy);
+  /**
+   * Node-RED started or stopped flows: at load, for a deploy, a reload, or a
+   * user's Stop / Start. Reports go on whatever the flows' state: they
+   * describe the instance. Returns whether this was a deploy.
+   *
+   * A deploy is a new configuration: Node-RED stops the old flows for it
+   * (whether or not the new ones can start: missing types) with the new
+   * revision, a hash of the flows. A reload, Stop and Start keep the revision.
+   */
+  flowsChanged(event: unknown, started: boolean): boolean {
+    const flows = this.deps.insight?.flowsChanged(event) ?? [];
+    const deployed = this.newRevision(revisionOf(event)) && !started;
+    const deploy = deployed ? deployEvent((event as { type?: unknown } | undefined)?.type, flows, this.deps.clock.now()) : null;
+    if (deploy) this.record(deploy);
+    if (started) this.resume();
+    // By now every plugin is registered: ask the providers once, so the preview shows their fields;
+    // none is asked while nothing can ever be sent (no collector, or switched off).
+    if (started && this.options.url && this.decision().enabled !== false) {
+      void this.refreshProviders(this.providerList().map((p) => p.id)).then(() => this.publishStatus());
+    } else {
+      this.publishStatus();
     }
-    this.flowsLoaded = true;
-    this.resume();
-    // By now every plugin is registered: ask the providers once, so the preview shows their fields.
-    void this.refreshProviders(this.providerList().map((p) => p.id)).then(() => this.publishStatus());
+    return deployed;
+  }
+
+  /** Node-RED saved or loaded a configuration (`runtime-deploy`, also sent at start and while flows are stopped). */
+  deployed(revision: unknown): void {
+    if (typeof revision === 'string' && revision !== '') this.newRevision(revision);
+  }
+
+  /** Remembers a revision; true when it replaces a different one already seen. */
+  private newRevision(revision: string | null): boolean {
+    if (revision === null) return false;
+    const changed = this.revision !== null && this.revision !== revision;
+    this.revision = revision;
+    return changed;
   }
 
   /** Asks providers afresh; a throwing, slow or invalid one is skipped with one warning. */
@@ -315,7 +341,10 @@ export class TelemetryService {
     return saveError === null ? { ok: true, status } : { ok: false, code: 'not_saved', error: saveError, status };
   }
 
-  /** The runtime stopped its flows (or is shutting down): hold the schedule. */
+  /**
+   * Node-RED may be shutting down (`RED.stop()`): hold the schedule until it
+   * shows it is alive (flows start, or it says why they cannot).
+   */
   pause(): void {
     this.paused = true;
     this.inFlight?.abort();
@@ -323,6 +352,7 @@ export class TelemetryService {
   }
 
   resume(): void {
+    if (!this.paused) return;
     this.paused = false;
     this.reschedule();
   }
@@ -387,19 +417,23 @@ export class TelemetryService {
     await this.deps.sender.close();
   }
 
+  /** When the next report is due, by the restart-safe rhythm. */
+  private dueAt(): number {
+    return nextReportAt({
+      startedAt: this.startedAt,
+      now: this.deps.clock.now(),
+      initialDelay: this.options.initialDelay,
+      interval: this.options.interval,
+      last: this.last,
+    });
+  }
+
   private reschedule(): void {
     this.timer.clear();
     const url = this.options.url;
     // A report under way re-arms the timer when it ends; arming now could send twice.
     if (!this.stopped && !this.paused && !this.inFlight && url && this.decision().enabled === true) {
-      const due = nextReportAt({
-        startedAt: this.startedAt,
-        now: this.deps.clock.now(),
-        initialDelay: this.options.initialDelay,
-        interval: this.options.interval,
-        last: this.last,
-      });
-      this.timer.arm(due, () => void this.report(url));
+      this.timer.arm(this.dueAt(), () => void this.report(url));
     }
     this.publishStatus();
   }
