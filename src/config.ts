@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
-import { DurationProblem, formatDuration, MAX_DURATION_MS, parseDuration } from './durations';
+import { DurationProblem, formatDuration, MAX_DURATION_MS, parseDuration } from '@node-red-telemetry/protocol';
 import { describeValue, errorMessage } from './log';
-import { INSIGHT_GROUPS, InsightGroup } from './schema';
+import { INSIGHT_GROUPS, InsightGroup } from '@node-red-telemetry/protocol';
 
 /** Why telemetry is on, off or undecided; strongest source first. */
 export type Reason = 'flag' | 'env' | 'do-not-track' | 'opt-out-file' | 'settings' | 'consent' | 'pending';

@@ -1,5 +1,5 @@
 import { Decision, Options } from './config';
-import { formatDuration } from './durations';
+import { formatDuration } from '@node-red-telemetry/protocol';
 import type { Logger } from './log';
 
 /**

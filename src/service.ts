@@ -4,7 +4,7 @@ import { Clock } from './clock';
 import { Decision, displayUrl, envProblems, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
 import { ConsentStore, newInstanceId } from './consent-store';
 import { disclosure } from './disclosure';
-import { formatDuration } from './durations';
+import { formatDuration } from '@node-red-telemetry/protocol';
 import { errorMessage, Logger } from './log';
 import { coverage, Coverage, providerItem } from './insight/coverage';
 import { QueueSnapshot } from './insight/event-queue';
@@ -12,7 +12,7 @@ import { crashEvent, deployEvent, revisionOf, simpleEvent, watchProcess } from '
 import type { InsightSources } from './insight/sources';
 import { buildReport } from './report';
 import { LastReport, nextReportAt, Timer } from './schedule';
-import { FullReport, InsightGroup, LifecycleEvent } from './schema';
+import { FullReport, InsightGroup, LifecycleEvent } from '@node-red-telemetry/protocol';
 import type { SendOutcome } from './transport';
 import { Offer, offerUpdate, parseAnswer, reviewOffer, sameOffer } from './updates';
 

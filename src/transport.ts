@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, Dispatcher, EnvHttpProxyAgent, Pool, ProxyAgent, request } from 'undici';
-import { readCapped } from './read-capped';
+import { readCapped } from '@node-red-telemetry/protocol';
 
 export interface TransportOptions {
   userAgent: string;

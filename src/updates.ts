@@ -1,7 +1,7 @@
 import semver from 'semver';
-import { ANSWER_KEY, NodeRequirement, VersionAnswer } from './schema';
+import { ANSWER_KEY, NodeRequirement, VersionAnswer } from '@node-red-telemetry/protocol';
 
-export type { NodeRequirement } from './schema';
+export type { NodeRequirement } from '@node-red-telemetry/protocol';
 
 /**
  * The collector's answer as read: `latest` and `next`, and under `requires` the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-require('../dist/collector/src/cli.js')
+require('../dist/cli.js')
   .main(process.argv.slice(2))
   .then((code) => process.exit(code));

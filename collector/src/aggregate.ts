@@ -1,4 +1,4 @@
-import type { InsightReport } from '../../src/schema';
+import type { InsightReport } from '@node-red-telemetry/protocol';
 import { instanceInsight } from './rollup/insight-values';
 
 /**

@@ -1,6 +1,6 @@
 import semver from 'semver';
-import { parseDuration } from '../../src/durations';
-import { INSIGHT_GROUPS } from '../../src/schema';
+import { parseDuration } from '@node-red-telemetry/protocol';
+import { INSIGHT_GROUPS } from '@node-red-telemetry/protocol';
 
 /** A field an operator allows in reports beyond the schema, and its JSON type. */
 export type ExtraFieldType = 'string' | 'number' | 'boolean';

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { INSIGHT_GROUPS, InsightReport, REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '../../src/schema';
+import { INSIGHT_GROUPS, InsightReport, REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '@node-red-telemetry/protocol';
 import type { ExtraFieldType } from './config';
 import type { ReportRecord } from './store/report-encoding';
 

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { NodeRequirement, VersionAnswer } from '../../src/schema';
+import type { NodeRequirement, VersionAnswer } from '@node-red-telemetry/protocol';
 
 /** One published Node-RED version and the Node.js range its `engines.node` states, if any. */
 export interface Release {

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { Logger } from 'pino';
-import { readCapped } from '../../src/read-capped';
-import { ANSWER_KEY } from '../../src/schema';
+import { readCapped } from '@node-red-telemetry/protocol';
+import { ANSWER_KEY } from '@node-red-telemetry/protocol';
 import { Catalog, catalogFromPackument, chooseAnswer, CompleteAnswer, fixedAnswer, FixedVersions } from './version-choice';
 
 /** How long one registry request may take, and how much of its answer is read. */

@@ -1,4 +1,4 @@
-import { InsightGroup } from '../schema';
+import { InsightGroup } from '@node-red-telemetry/protocol';
 
 /**
  * What a consent covers. An item is a group name (`flows`) or a metric

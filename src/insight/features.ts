@@ -1,4 +1,4 @@
-import { FeaturesInsight } from '../schema';
+import { FeaturesInsight } from '@node-red-telemetry/protocol';
 
 /** Reads one top-level key of settings.js; must not throw (settings.js is code: a getter may). */
 export type SettingReader = (key: string) => unknown;

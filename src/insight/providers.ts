@@ -7,7 +7,7 @@ import {
   PROVIDER_ID_PATTERN,
   ProviderFields,
   TEXT_PATTERN,
-} from '../schema';
+} from '@node-red-telemetry/protocol';
 
 /** The plugin type another Node-RED plugin registers to contribute fields under `ext["<id>"]`. */
 export const PROVIDER_TYPE = 'node-red-telemetry-metric';

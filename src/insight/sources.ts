@@ -1,4 +1,4 @@
-import { EnvironmentInsight, FeaturesInsight, FlowsInsight, ProviderFields } from '../schema';
+import { EnvironmentInsight, FeaturesInsight, FlowsInsight, ProviderFields } from '@node-red-telemetry/protocol';
 import { detectEnvironment, EnvironmentProbe, environmentInsight, REAL_PROBE, StaticEnvironment } from './environment';
 import { EventQueue } from './event-queue';
 import { featuresInsight, SettingReader } from './features';

@@ -53,10 +53,10 @@ export function packedFiles(dir: string, workspace?: string): PackedFile[] {
   return pack.files;
 }
 
-/** `npm pack` in `dir`, as a publisher runs it (prepack included): the tarball's path. */
-export function packTarball(dir: string): string {
+/** `npm pack` in `dir` (optionally for one workspace), as a publisher runs it (prepack included): the tarball's path. */
+export function packTarball(dir: string, workspace?: string): string {
   const destination = mkdtempSync(path.join(os.tmpdir(), 'nrt-tgz-'));
-  const [pack] = packJson(npm(dir, ['pack', '--json', '--pack-destination', destination]).stdout);
+  const [pack] = packJson(npm(dir, ['pack', '--json', '--pack-destination', destination, ...(workspace ? ['--workspace', workspace] : [])]).stdout);
   return path.join(destination, pack.filename);
 }
 

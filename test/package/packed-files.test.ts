@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { filesUnder, freshCopy, PackedFile, packedFiles } from './fresh-copy';
 
 const REPOSITORY = 'https://github.com/node-red-telemetry/node-red-telemetry';
+const PROTOCOL = '@node-red-telemetry/protocol';
 
 interface Manifest {
   name: string;
@@ -58,6 +59,8 @@ function assertSelfContained(packageDir: string, packed: string[], manifest: Man
         if (![target, `${target}.js`, `${target}/index.js`, `${target}.json`].some((t) => inPack.has(t))) problems.push(`${file}: require("${spec}") is not in the package`);
       } else {
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        // The shared protocol travels inside the package, where Node.js finds it from every compiled file.
+        if (name === PROTOCOL && inPack.has(`dist/node_modules/${PROTOCOL}/index.js`)) continue;
         if (!builtinModules.includes(name.replace(/^node:/, '')) && !(name in manifest.dependencies)) problems.push(`${file}: require("${spec}") is not a dependency`);
       }
     }
@@ -102,6 +105,7 @@ describe('published packages: npm pack holds exactly what runs, and nothing else
       ...filesUnder(copy, 'resources'),
       ...filesUnder(copy, 'locales'),
       ...outputsOf(compiledSources(copy, 'tsconfig.json'), 'dist', ['.js']),
+      ...outputsOf(compiledSources(copy, 'protocol/tsconfig.json'), `dist/node_modules/${PROTOCOL}`, ['.js']),
     ].sort();
     assert.deepEqual(paths(plugin), expected);
   });
@@ -115,6 +119,7 @@ describe('published packages: npm pack holds exactly what runs, and nothing else
       // The dashboard's script and styles, served as they are (web/tsconfig.json only type-checks them).
       ...filesUnder(path.join(copy, 'collector'), 'web').filter((f) => /\.(js|css)$/.test(f)),
       ...outputsOf(compiledSources(path.join(copy, 'collector'), 'tsconfig.json'), 'dist', ['.js', '.d.ts']),
+      ...outputsOf(compiledSources(copy, 'protocol/tsconfig.json'), `dist/node_modules/${PROTOCOL}`, ['.js', '.d.ts']),
     ].sort();
     assert.deepEqual(paths(collector), expected);
     const types = manifest('collector').types ?? '';

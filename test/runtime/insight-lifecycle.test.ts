@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUE_FILE } from '../../src/insight/event-queue';
-import { LifecycleEvent, MAX_LIFECYCLE_EVENTS } from '../../src/schema';
+import { LifecycleEvent, MAX_LIFECYCLE_EVENTS } from '@node-red-telemetry/protocol';
 import { Received, TestCollector } from '../helpers/collector';
 import { fixture, NodeRedProcess } from '../helpers/node-red';
 

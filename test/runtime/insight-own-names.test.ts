@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LifecycleEvent } from '../../src/schema';
+import { LifecycleEvent } from '@node-red-telemetry/protocol';
 import { TestCollector } from '../helpers/collector';
 import { fixture, NodeRedProcess } from '../helpers/node-red';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DecisionInputs, describeValue, displayUrl, envProblems, isEnvSet, isFixed, readSection, resolveDecision, resolveInclude, resolveSettings } from '../../src/config';
-import { INSIGHT_GROUPS } from '../../src/schema';
+import { INSIGHT_GROUPS } from '@node-red-telemetry/protocol';
 
 const none: DecisionInputs = { argv: [], env: {}, optOutFile: false, settingsEnabled: undefined, storedChoice: undefined };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../src/durations';
+import { formatDuration, parseDuration } from '@node-red-telemetry/protocol';
 
 describe('durations', () => {
   it('reads milliseconds and strings such as "30m", "24h", "1500ms"', () => {

@@ -1,6 +1,6 @@
 import Fastify, { FastifyError, FastifyReply, FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { INSTANCE_ID_PATTERN, TEXT_PATTERN } from '../../../src/schema';
+import { INSTANCE_ID_PATTERN, TEXT_PATTERN } from '@node-red-telemetry/protocol';
 import type { CollectorConfig } from '../config';
 import { secondsUntil } from '../days';
 import type { Ingest } from '../ingest';

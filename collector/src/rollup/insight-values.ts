@@ -6,7 +6,7 @@ import {
   InsightReport,
   LifecycleEvent,
   reportableErrorName,
-} from '../../../src/schema';
+} from '@node-red-telemetry/protocol';
 
 /**
  * Pure: what one instance's opt-in groups add to a day's roll-up. Counts

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { InsightReport } from '../../../src/schema';
+import type { InsightReport } from '@node-red-telemetry/protocol';
 import { DayCounter, RollUp } from '../aggregate';
 import { parseInsights } from '../report-rules';
 import { dayText, Environment, environmentOf } from './report-encoding';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Report } from '../../../src/schema';
+import type { Report } from '@node-red-telemetry/protocol';
 import { freshDatabase } from './postgres';
 
 export const COLLECTOR_BIN = path.resolve(__dirname, '../../bin/node-red-telemetry-collector.js');
@@ -23,6 +23,8 @@ export interface StartOptions {
    * not also spend its CPU receiving and keeping every log line.
    */
   logToFile?: boolean;
+  /** Another copy of the collector's bin (an installed package's); this checkout's by default. */
+  bin?: string;
 }
 
 /** An answer from the collector, body parsed when it is JSON. */
@@ -90,7 +92,7 @@ export class CollectorProcess {
     }
     const logFile = options.logToFile ? path.join(dataDir, 'collector.log') : undefined;
     const output = logFile ? openSync(logFile, 'a') : 'pipe';
-    const child = spawn(process.execPath, [COLLECTOR_BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? COLLECTOR_BIN, ...args], {
       env: { PATH: process.env.PATH, ...options.env },
       stdio: ['ignore', output, output],
     });

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { FIELD_LIMITS } from '../../../src/schema';
+import { FIELD_LIMITS } from '@node-red-telemetry/protocol';
 import type { ErrorCode } from '../../src/http/errors';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '../../../src/schema';
+import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '@node-red-telemetry/protocol';
 import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS, resolveConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';

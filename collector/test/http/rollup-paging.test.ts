@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { FeaturesInsight, InsightReport } from '../../../src/schema';
+import type { FeaturesInsight, InsightReport } from '@node-red-telemetry/protocol';
 import { rollUp, RollUp } from '../../src/aggregate';
 import { addDays } from '../../src/days';
 import { parseInsights, reportRow } from '../../src/report-rules';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '../../../src/schema';
+import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '@node-red-telemetry/protocol';
 import { CountedRow, rollUp } from '../../src/aggregate';
 import { countBucket, instanceInsight, memoryBucket } from '../../src/rollup/insight-values';
 

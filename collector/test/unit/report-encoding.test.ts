@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { INSTANCE_ID_PATTERN } from '../../../src/schema';
+import { INSTANCE_ID_PATTERN } from '@node-red-telemetry/protocol';
 import { addDays } from '../../src/days';
 import { dayNumber, dayNumberOf, dayText, decodeInstanceId, encodeInstanceId } from '../../src/store/report-encoding';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventQueue, QUEUE_FILE } from '../../../src/insight/event-queue';
 import { crashEvent, crashModule, deployEvent, errorName } from '../../../src/insight/lifecycle';
-import { BUILTIN_ERROR_NAMES, LifecycleEvent, MAX_LIFECYCLE_EVENTS, reportableErrorName } from '../../../src/schema';
+import { BUILTIN_ERROR_NAMES, LifecycleEvent, MAX_LIFECYCLE_EVENTS, reportableErrorName } from '@node-red-telemetry/protocol';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2026-11-26T12:00:00Z');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { INSIGHT_FIELDS, INSIGHT_GROUPS } from '../../../src/schema';
+import { INSIGHT_FIELDS, INSIGHT_GROUPS } from '@node-red-telemetry/protocol';
 
 const README = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
 const section = README.slice(README.indexOf('## Insight groups (opt-in)'), README.indexOf('## How to opt out'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
-import { CORE_NODE_TYPES, FullReport, INSIGHT_FIELDS, INSIGHT_GROUPS, INSIGHT_JSON_SCHEMAS, REPORT_JSON_SCHEMA } from '../../../src/schema';
+import { CORE_NODE_TYPES, FullReport, INSIGHT_FIELDS, INSIGHT_GROUPS, INSIGHT_JSON_SCHEMAS, REPORT_JSON_SCHEMA } from '@node-red-telemetry/protocol';
 
 /** The collector's validator settings (collector/src/http/app.ts): strict, no coercion, nothing removed. */
 const ajv = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: true });
