@@ -13,7 +13,7 @@ import SQLite from 'better-sqlite3';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { addDays, dayOf } from '../../collector/src/days';
-import { JOB_FIRST_RUN_DELAY_MS } from '../../collector/src/maintenance';
+import { JOB_FIRST_RUN_DELAY_MS } from '../../collector/src/rollup/daily-job';
 import { SQLITE_FILE } from '../../collector/src/store/connect';
 import { CollectorProcess, StoreKind } from '../../collector/test/helpers/collector-process';
 import { LoadResult, median, openLoop, percentile, RequestFor } from './load';

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import { startCollector, storeLocation } from './collector';
 import { CollectorConfig, flagNames, resolveConfig, SETTINGS, shownDefault } from './config';
 import { addDays, dayOf, isDay } from './days';
-import { DEMO_DEFAULTS, runDemoData } from './demo-data-command';
+import { DEMO_DEFAULTS, runDemoData } from './demo/command';
 import { createLogger } from './logger';
-import { aggregateDay, runDailyJob } from './maintenance';
+import { aggregateDay, runDailyJob } from './rollup/daily-job';
 import { Store } from './store/store';
 
 const COMMANDS = ['serve', 'aggregate', 'prune', 'demo-data'] as const;

@@ -2,16 +2,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from './config';
-import { COUNTRY_DATABASE, CountryLookup } from './country';
+import { COUNTRY_DATABASE, CountryLookup } from './ingest/country';
 import { buildApp } from './http/app';
-import { Ingest } from './ingest';
-import { DailyJob, runDailyJob } from './maintenance';
+import { Ingest } from './ingest/ingest';
+import { DailyJob, runDailyJob } from './rollup/daily-job';
 import type { StoreLocation } from './store/connect';
 import { demoLabel } from './store/published';
 import { Store, StoreOptions } from './store/store';
 import { readFileSync } from 'node:fs';
-import type { FixedVersions } from './version-choice';
-import { Versions } from './versions';
+import type { FixedVersions } from './versions/choice';
+import { Versions } from './versions/registry-poll';
 
 /** The HTTP side, as fastify types it with our pino logger. */
 export type CollectorApp = ReturnType<typeof buildApp>;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DEFAULTS, CollectorConfig } from '../src/config';
 import { RunningCollector, startCollector } from '../src/collector';
 import { createLogger } from '../src/logger';
-import { aggregateDay, runDailyJob } from '../src/maintenance';
+import { aggregateDay, runDailyJob } from '../src/rollup/daily-job';
 import { postReport, report, StoreKind } from './helpers/collector-process';
 import { freshDatabase } from './helpers/postgres';
 import { rowsOf, StoreFiles } from './helpers/tables';

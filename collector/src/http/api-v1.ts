@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { toCsv } from '../dashboard-csv';
+import { toCsv } from '../dashboard/csv';
 import {
   breakdownOf,
   defaultGrouping,
@@ -13,7 +13,7 @@ import {
   RANGES,
   seriesOf,
   titleOf,
-} from '../dashboard-data';
+} from '../dashboard/data';
 import { isDay } from '../days';
 import { DataVersion, dimensionNames } from '../store/published';
 import type { DayUsage, Store } from '../store/store';

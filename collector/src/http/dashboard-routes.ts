@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { publish, publishSums } from '../aggregate';
-import { PAGE_HEADERS, renderPage } from '../dashboard';
+import { publish, publishSums } from '../rollup/rules';
+import { PAGE_HEADERS, renderPage } from '../dashboard/page';
 import { addDays, dayOf } from '../days';
 import { recentDataVersion } from '../store/published';
 import type { DayUsage, Store } from '../store/store';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { InsightReport } from '@node-red-telemetry/protocol';
-import { DayCounter, RollUp } from '../aggregate';
-import { parseInsights } from '../report-rules';
+import { DayCounter, RollUp } from '../rollup/rules';
+import { parseInsights } from '../ingest/report-rules';
 import { dayText, Environment, environmentOf } from './report-encoding';
 import type { Database } from './tables';
 

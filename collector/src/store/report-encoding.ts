@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { EnvironmentValues } from '../aggregate';
+import type { EnvironmentValues } from '../rollup/rules';
 import type { EnvironmentsTable, ReportsTable } from './tables';
 
 /**

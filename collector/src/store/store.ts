@@ -3,7 +3,7 @@ import { migrate } from './migrations';
 import { connect, StoreLocation } from './connect';
 import { WalSync } from './wal-sync';
 import type { Database } from './tables';
-import type { DaySum, UsageCount } from '../aggregate';
+import type { DaySum, UsageCount } from '../rollup/rules';
 import { countDay } from './count-day';
 import { CompiledShapes } from './compiled-shapes';
 import {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { reportRow } from '../../src/report-rules';
+import { reportRow } from '../../src/ingest/report-rules';
 import { GroupCommit } from '../../src/store/group-commit';
 import { AcceptResult, Limit, PendingReport, Store, StoreOptions } from '../../src/store/store';
 import { DurabilityLost, WalSync } from '../../src/store/wal-sync';

@@ -6,7 +6,7 @@ import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport }
 import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS, resolveConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/maintenance';
+import { aggregateDay } from '../../src/rollup/daily-job';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
 import { rowsOf, StoreFiles } from '../helpers/tables';

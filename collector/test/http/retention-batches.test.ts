@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { reportRow } from '../../src/report-rules';
+import { reportRow } from '../../src/ingest/report-rules';
 import { PendingReport, PRUNE_BATCH, Store } from '../../src/store/store';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/maintenance';
+import { aggregateDay } from '../../src/rollup/daily-job';
 import { report, StoreKind } from '../helpers/collector-process';
 import { FakeRegistry, NODE_RED_RELEASES, packument } from '../helpers/packument';
 import { freshDatabase } from '../helpers/postgres';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { OTHER, publish, rollUp, UsageRow } from '../../src/aggregate';
+import { OTHER, publish, rollUp, UsageRow } from '../../src/rollup/rules';
 
 const row = (instanceId: string, nodeRed = '4.1.0', nodejs = '20.11.1', osType = 'Linux', arch = 'x64', client = 'node-red-telemetry'): UsageRow => ({
   instanceId,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { clientKind } from '../../src/client-kind';
+import { clientKind } from '../../src/ingest/client-kind';
 import { resolveConfig } from '../../src/config';
 
 describe('client kind and answer settings (pure)', () => {

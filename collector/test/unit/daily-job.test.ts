@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DailyJob, JOB_FIRST_RUN_DELAY_MS } from '../../src/maintenance';
+import { DailyJob, JOB_FIRST_RUN_DELAY_MS } from '../../src/rollup/daily-job';
 import { createLogger } from '../../src/logger';
 import { DurabilityLost } from '../../src/store/store';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { rollUp } from '../../src/aggregate';
-import { csvCell, toCsv } from '../../src/dashboard-csv';
-import { breakdownOf, groupValue, orderDimensions, publishDays, rangeBounds, seriesOf } from '../../src/dashboard-data';
-import { demoOptions } from '../../src/demo-data-command';
-import { generateDemo } from '../../src/demo-data';
+import { rollUp } from '../../src/rollup/rules';
+import { csvCell, toCsv } from '../../src/dashboard/csv';
+import { breakdownOf, groupValue, orderDimensions, publishDays, rangeBounds, seriesOf } from '../../src/dashboard/data';
+import { demoOptions } from '../../src/demo/command';
+import { generateDemo } from '../../src/demo/history';
 import { AnswerCache } from '../../src/http/api-v1-cache';
 import type { DayUsage } from '../../src/store/store';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '@node-red-telemetry/protocol';
-import { CountedRow, rollUp } from '../../src/aggregate';
+import { CountedRow, rollUp } from '../../src/rollup/rules';
 import { countBucket, instanceInsight, memoryBucket } from '../../src/rollup/insight-values';
 
 const flows = (nodes: number, overrides: Partial<FlowsInsight> = {}): FlowsInsight => ({

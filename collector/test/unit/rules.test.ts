@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { addDays, isDay, secondsUntil, windowOf } from '../../src/days';
-import { hashAddress, normalizeAddress } from '../../src/address-hash';
+import { hashAddress, normalizeAddress } from '../../src/ingest/address-hash';
 import { describeFailure } from '../../src/http/validation-message';
-import { reportRow, storedVersion } from '../../src/report-rules';
+import { reportRow, storedVersion } from '../../src/ingest/report-rules';
 import { dayText, packReport } from '../../src/store/report-encoding';
 
 describe('collector rules (pure)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import semver from 'semver';
-import { Catalog, catalogFromPackument, chooseAnswer, fixedAnswer } from '../../src/version-choice';
+import { Catalog, catalogFromPackument, chooseAnswer, fixedAnswer } from '../../src/versions/choice';
 import { NODE_RED_RELEASES, packument } from '../helpers/packument';
 
 const TAGS = { latest: '5.0.7', next: '5.1.0-beta.2', 'maintenance-v3': '3.1.15' };

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { addDays, dayOf } from './days';
-import { DurabilityLost, type DaySummary, type Store } from './store/store';
+import { addDays, dayOf } from '../days';
+import { DurabilityLost, type DaySummary, type Store } from '../store/store';
 
 /** The outcome of asking for one day's roll-up. */
 export type AggregateOutcome =

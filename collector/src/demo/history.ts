@@ -1,6 +1,6 @@
-import { CountedRow, rollUp, UsageRow } from './aggregate';
-import { addDays } from './days';
-import type { DayUsage } from './store/store';
+import { CountedRow, rollUp, UsageRow } from '../rollup/rules';
+import { addDays } from '../days';
+import type { DayUsage } from '../store/store';
 
 /**
  * Pure: a deterministic, plausible history of daily roll-ups for the demo

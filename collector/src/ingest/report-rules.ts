@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { INSIGHT_GROUPS, InsightReport, REPORT_JSON_SCHEMA, Report, TEXT_PATTERN } from '@node-red-telemetry/protocol';
-import type { ExtraFieldType } from './config';
-import type { ReportRecord } from './store/report-encoding';
+import type { ExtraFieldType } from '../config';
+import type { ReportRecord } from '../store/report-encoding';
 
 /** Longest accepted string in an operator-declared extra field. */
 export const EXTRA_STRING_LIMIT = 256;

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { storeLocation } from './collector';
-import type { CollectorConfig } from './config';
-import { addDays, dayOf, isDay } from './days';
-import { DEMO_LIMITS, DemoOptions, generateDemo } from './demo-data';
-import { demoRefusal, replaceWithDemo } from './store/demo-writes';
-import { Store } from './store/store';
+import { storeLocation } from '../collector';
+import type { CollectorConfig } from '../config';
+import { addDays, dayOf, isDay } from '../days';
+import { DEMO_LIMITS, DemoOptions, generateDemo } from './history';
+import { demoRefusal, replaceWithDemo } from '../store/demo-writes';
+import { Store } from '../store/store';
 
 /** What `demo-data` is given on its command line, before checking. */
 export interface DemoFlags {

@@ -1,11 +1,11 @@
-import type { CollectorConfig } from './config';
-import { dayOf, windowOf } from './days';
+import type { CollectorConfig } from '../config';
+import { dayOf, windowOf } from '../days';
 import { hashAddress, newSecret } from './address-hash';
 import { clientKind } from './client-kind';
 import { CountryLookup } from './country';
 import { reportRow, ValidReport } from './report-rules';
-import { GroupCommit } from './store/group-commit';
-import type { AcceptResult, Store } from './store/store';
+import { GroupCommit } from '../store/group-commit';
+import type { AcceptResult, Store } from '../store/store';
 
 /** Rate limits count reports per this window. */
 export const RATE_WINDOW_MS = 3_600_000;

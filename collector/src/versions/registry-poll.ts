@@ -2,7 +2,7 @@ import { request } from 'undici';
 import type { Logger } from 'pino';
 import { readCapped } from '@node-red-telemetry/protocol';
 import { ANSWER_KEY } from '@node-red-telemetry/protocol';
-import { Catalog, catalogFromPackument, chooseAnswer, CompleteAnswer, fixedAnswer, FixedVersions } from './version-choice';
+import { Catalog, catalogFromPackument, chooseAnswer, CompleteAnswer, fixedAnswer, FixedVersions } from './choice';
 
 /** How long one registry request may take, and how much of its answer is read. */
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,5 +1,5 @@
 import type { InsightReport } from '@node-red-telemetry/protocol';
-import { instanceInsight } from './rollup/insight-values';
+import { instanceInsight } from './insight-values';
 
 /**
  * Pure roll-up and publication rules: plain rows in, plain counts out, so every

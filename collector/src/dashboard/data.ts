@@ -1,7 +1,7 @@
 import semver from 'semver';
-import { COUNTRY, DIMENSIONS, OTHER, publish, UsageCount } from './aggregate';
-import { addDays } from './days';
-import type { DayUsage } from './store/store';
+import { COUNTRY, DIMENSIONS, OTHER, publish, UsageCount } from '../rollup/rules';
+import { addDays } from '../days';
+import type { DayUsage } from '../store/store';
 
 /**
  * Pure: what the public dashboard and /api/v1 answer, computed from daily
