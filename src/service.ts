@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Clock } from './clock';
-import { Decision, displayUrl, envProblems, isFixed, Options, Problem, Reason, resolveDecision, resolveSettings } from './config';
+import { Decision, displayUrl, envProblems, isFixed, Options, Problem, resolveDecision, resolveSettings } from './config';
 import { ConsentStore, newInstanceId } from './consent-store';
 import { disclosure } from './disclosure';
 import { formatDuration } from '@node-red-telemetry/protocol';
@@ -15,6 +15,9 @@ import { LastReport, nextReportAt, Timer } from './schedule';
 import { FullReport, InsightGroup, LifecycleEvent } from '@node-red-telemetry/protocol';
 import type { SendOutcome } from './transport';
 import { Offer, offerUpdate, parseAnswer, reviewOffer, sameOffer } from './updates';
+import type { ChoiceOptions, Erasure, ProviderInfo, Status } from './status';
+
+export type { ChoiceOptions, Erasure, ProviderInfo, Status } from './status';
 
 export const OPT_OUT_FILE = '.opt-out-from-anonymous-statistics';
 
@@ -50,51 +53,6 @@ export interface ServiceDeps {
   insight?: InsightSources;
   /** Hook the process for crash and stop events (the real plugin does; unit tests need not). */
   watchProcess?: boolean;
-}
-
-/** A provider as the editor lists it. */
-export interface ProviderInfo {
-  id: string;
-  name: string;
-}
-
-/** The last erasure asked for in this process. */
-export type Erasure =
-  | { state: 'running'; at: string }
-  | { state: 'done'; at: string; deleted: number }
-  | { state: 'failed'; at: string; error: string };
-
-/** What a user agreed to in one PUT /telemetry. */
-export interface ChoiceOptions {
-  /** Items the "yes" covers; all wanted items when absent. */
-  covers?: readonly string[];
-  /** Items declined while the rest stays on. */
-  declines?: readonly string[];
-  /** With `enabled: false`: also ask the collector to delete what this instance sent. */
-  erase?: boolean;
-}
-
-/** What the admin API returns and the editor shows. */
-export interface Status {
-  enabled: boolean | null;
-  reason: Reason;
-  url: string | null;
-  update: Offer | null;
-  lastReport: { at: string; ok: boolean } | null;
-  nextReportAt: string | null;
-  /** The configured rhythm, in the syntax of the settings ("30m", "24h"). */
-  schedule: { initialDelay: string; interval: string };
-  /** The exact payload with every enabled group and provider (pending ones included, declined ones not). */
-  preview: FullReport;
-  /** Groups `telemetry.include` lists. */
-  include: InsightGroup[];
-  /** Metric provider plugins installed. */
-  providers: ProviderInfo[];
-  /** Items reports carry now, beyond the base payload. */
-  covered: string[];
-  /** Items in the preview that need a "yes" before they are sent. */
-  pending: string[];
-  erasure: Erasure | null;
 }
 
 export type ChoiceResult =
