@@ -6,7 +6,7 @@ import { CollectorConfig, flagNames, resolveConfig, SETTINGS, shownDefault } fro
 import { addDays, dayOf, isDay } from './days';
 import { DEMO_DEFAULTS, runDemoData } from './demo/command';
 import { createLogger } from './logger';
-import { aggregateDay, runDailyJob } from './rollup/daily-job';
+import { rollUpFinishedDay, runDailyJob } from './rollup/daily-job';
 import { Store } from './store/store';
 
 const COMMANDS = ['serve', 'aggregate', 'prune', 'demo-data'] as const;
@@ -182,7 +182,7 @@ async function maintenance(
       await runDailyJob(store, now, config.retentionDays, log);
     } else {
       for (const day of days) {
-        const outcome = await aggregateDay(store, day, now, config.retentionDays);
+        const outcome = await rollUpFinishedDay(store, day, now, config.retentionDays);
         log.info(outcome, `aggregate ${day}: ${outcome.status}`);
         process.stdout.write(`${JSON.stringify(outcome)}\n`);
       }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DEFAULTS, CollectorConfig } from '../src/config';
 import { RunningCollector, startCollector } from '../src/collector';
 import { createLogger } from '../src/logger';
-import { aggregateDay, runDailyJob } from '../src/rollup/daily-job';
+import { rollUpFinishedDay, runDailyJob } from '../src/rollup/daily-job';
 import { postReport, report, StoreKind } from './helpers/collector-process';
 import { freshDatabase } from './helpers/postgres';
 import { rowsOf, StoreFiles } from './helpers/tables';
@@ -88,9 +88,9 @@ for (const kind of STORES) {
       assert.equal(await send(1), 200, 'instance 1 again, in the next hour');
 
       now = new Date('2026-11-11T00:30:00Z');
-      const first = await aggregateDay(collector.store, '2026-11-10', now, 90);
+      const first = await rollUpFinishedDay(collector.store, '2026-11-10', now, 90);
       const rowsAfterFirst = await rowsOf(files, 'daily_usage');
-      const second = await aggregateDay(collector.store, '2026-11-10', now, 90);
+      const second = await rollUpFinishedDay(collector.store, '2026-11-10', now, 90);
       assert.deepEqual(second, first);
       assert.deepEqual(await rowsOf(files, 'daily_usage'), rowsAfterFirst, 're-running changes nothing');
       assert.deepEqual(first, { status: 'aggregated', day: '2026-11-10', instances: 7, reports: 8 });
@@ -132,10 +132,10 @@ for (const kind of STORES) {
         aggregated.map((d) => [d.day, Number(d.instances)]).sort(),
         [['2026-11-01', 5], ['2026-11-05', 1]],
       );
-      const again = await aggregateDay(collector.store, '2026-11-01', now, 7);
+      const again = await rollUpFinishedDay(collector.store, '2026-11-01', now, 7);
       assert.equal(again.status, 'kept');
       assert.equal((await rowsOf(files, 'aggregated_days')).find((d) => d.day === '2026-11-01')!.instances, 5);
-      assert.equal((await aggregateDay(collector.store, '2026-11-09', now, 7)).status, 'skipped', 'today is not over');
+      assert.equal((await rollUpFinishedDay(collector.store, '2026-11-09', now, 7)).status, 'skipped', 'today is not over');
     });
   });
 }

@@ -1,9 +1,28 @@
 import type { Logger } from 'pino';
 import { addDays, dayOf } from '../days';
 import { DurabilityLost, type DaySummary, type Store } from '../store/store';
+import { countDay } from './count-day';
+
+/**
+ * Rolls one day's raw reports up into `daily_usage` and `daily_sums`,
+ * replacing that day's earlier roll-up, so running it again gives the same
+ * rows. The database counts instances per environment itself, from the
+ * index alone; only instances that reported from several environments that
+ * day, and reports with opt-in groups, are read, in pages, one instance at a
+ * time. Memory holds a page and the distinct values, however many instances
+ * reported. Only the short write at the end is a transaction (a finished day
+ * gets no new reports, so reading it outside one is safe, and ingest is never
+ * held up by a roll-up).
+ */
+export async function rollUpDay(store: Store, day: string, now: string): Promise<DaySummary> {
+  // Refused before the reading, not after it (see Store.refuseIfNotDurable).
+  store.refuseIfNotDurable();
+  const summary = await countDay(store.dayRows(day));
+  return store.writeRollUp(day, summary, now);
+}
 
 /** The outcome of asking for one day's roll-up. */
-export type AggregateOutcome =
+export type RollUpOutcome =
   | ({ status: 'aggregated' } & DaySummary)
   | { status: 'kept'; day: string; reason: string }
   | { status: 'skipped'; day: string; reason: string };
@@ -13,13 +32,13 @@ export type AggregateOutcome =
  * earlier roll-up untouched, so re-running an old day never wipes history;
  * today is refused because it is not over.
  */
-export async function aggregateDay(store: Store, day: string, now: Date, retentionDays: number): Promise<AggregateOutcome> {
+export async function rollUpFinishedDay(store: Store, day: string, now: Date, retentionDays: number): Promise<RollUpOutcome> {
   const today = dayOf(now);
   if (day >= today) return { status: 'skipped', day, reason: 'the day is not over yet' };
   if (day < retentionCut(today, retentionDays) && !(await store.hasReports(day))) {
     return { status: 'kept', day, reason: 'its raw reports are past retention; the existing roll-up is kept' };
   }
-  return { status: 'aggregated', ...(await store.aggregateDay(day, now.toISOString())) };
+  return { status: 'aggregated', ...(await rollUpDay(store, day, now.toISOString())) };
 }
 
 /** The first day whose raw reports are kept. */
@@ -38,7 +57,7 @@ export async function runDailyJob(store: Store, now: Date, retentionDays: number
   const yesterday = addDays(today, -1);
   if (await store.hasReports(yesterday)) days.add(yesterday);
   for (const day of [...days].sort()) {
-    const outcome = await aggregateDay(store, day, now, retentionDays);
+    const outcome = await rollUpFinishedDay(store, day, now, retentionDays);
     if (outcome.status === 'aggregated' && outcome.reports > 0) log.info(outcome, 'day aggregated');
   }
   const pruned = await store.prune({

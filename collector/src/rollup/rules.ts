@@ -1,21 +1,15 @@
 import type { InsightReport } from '@node-red-telemetry/protocol';
 import { instanceInsight } from './insight-values';
+import type { EnvironmentValues } from '../store/report-encoding';
+import type { DaySum, RollUp, UsageCount } from '../store/rollup-writes';
 
 /**
  * Pure roll-up and publication rules: plain rows in, plain counts out, so every
  * rule is tested without a database.
  */
 
-/** What a report is counted by in the base dimensions: the environment it was sent from. */
-export interface EnvironmentValues {
-  nodeRed: string;
-  nodejs: string;
-  osType: string;
-  arch: string;
-  client: string;
-  /** ISO country code, or "unknown"; absent or null (not counted) while the country lookup is off. */
-  country?: string | null;
-}
+// The counts are what the store keeps of a day: their shapes are the store's, named here too for the rules' users.
+export type { DaySum, RollUp, UsageCount };
 
 /** What the roll-up reads of one raw report. */
 export interface UsageRow extends EnvironmentValues {
@@ -34,27 +28,6 @@ export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Counted only for reports that carry it: those received while the country lookup was on. */
 export const COUNTRY = 'country';
-
-/** Distinct instances that reported `value` for `dimension` on one day. */
-export interface UsageCount {
-  dimension: string;
-  value: string;
-  instances: number;
-}
-
-/** An amount summed over every instance of a day, such as the fleet's total of nodes. */
-export interface DaySum {
-  metric: string;
-  total: number;
-}
-
-export interface RollUp {
-  instances: number;
-  reports: number;
-  counts: UsageCount[];
-  /** Fleet totals from the opt-in groups; empty when no report carried one. */
-  sums: DaySum[];
-}
 
 /** The value published in place of every value seen by fewer instances than the threshold. */
 export const OTHER = 'other';
@@ -76,9 +49,9 @@ function baseValues(env: EnvironmentValues): Array<[string, string]> {
 
 /**
  * Counts one day in parts, so that what it holds grows with the number of
- * distinct values, not with the number of instances: the store hands it
- * per-environment totals it counted itself, and only the few instances that
- * need more one at a time.
+ * distinct values, not with the number of instances: countDay hands it
+ * per-environment totals the database counted itself, and only the few
+ * instances that need more one at a time.
  *
  * An instance counts once per value it reported that day (one that upgraded
  * during the day counts under both versions); a dimension a report does not
@@ -144,7 +117,7 @@ function environmentKey(env: EnvironmentValues): string {
 
 /**
  * Pure: a whole day's rows (any order; one instance's rows oldest first)
- * counted with `DayCounter` exactly as the store counts them.
+ * counted with `DayCounter` exactly as countDay counts a stored day.
  */
 export function rollUp(rows: readonly CountedRow[]): RollUp {
   const byInstance = new Map<string, CountedRow[]>();

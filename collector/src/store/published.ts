@@ -1,9 +1,16 @@
 import type { Store } from './store';
+import type { DaySum, DaySummary, UsageCount } from './rollup-writes';
 
 /**
  * Read-only queries for the public side. They touch only the roll-up tables
- * (`aggregated_days`, `daily_usage`) and `collector_meta`, never `reports`.
+ * (`aggregated_days`, `daily_usage`, `daily_sums`) and `collector_meta`,
+ * never `reports`.
  */
+
+/** The published shape of one day: its totals and its counts. */
+export interface DayUsage extends DaySummary {
+  counts: UsageCount[];
+}
 
 /** What the published answers currently rest on; any change to the roll-ups changes `stamp`. */
 export interface DataVersion {
@@ -74,4 +81,57 @@ export async function demoLabel(store: Store): Promise<string | null> {
 export async function dimensionNames(store: Store): Promise<string[]> {
   const rows = await store.db.selectFrom('daily_usage').select('dimension').distinct().execute();
   return rows.map((r) => r.dimension);
+}
+
+/** Roll-ups for the days from `from` to `to`, inclusive, oldest first. */
+export async function dailyUsage(store: Store, from: string, to: string): Promise<DayUsage[]> {
+  const days = await store.db
+    .selectFrom('aggregated_days')
+    .select(['day', 'instances', 'reports'])
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .execute();
+  const counts = await store.db
+    .selectFrom('daily_usage')
+    .select(['day', 'dimension', 'value', 'instances'])
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .orderBy('dimension')
+    .orderBy('instances', 'desc')
+    .orderBy('value')
+    .execute();
+  // Grouped in one pass: a range of years must not cost days × counts.
+  const byDay = new Map<string, UsageCount[]>();
+  for (const c of counts) {
+    const list = byDay.get(c.day) ?? [];
+    list.push({ dimension: c.dimension, value: c.value, instances: Number(c.instances) });
+    byDay.set(c.day, list);
+  }
+  return days.map((d) => ({
+    day: d.day,
+    instances: Number(d.instances),
+    reports: Number(d.reports),
+    counts: byDay.get(d.day) ?? [],
+  }));
+}
+
+/** Fleet totals of the opt-in groups for the days from `from` to `to`, per day. */
+export async function dailySums(store: Store, from: string, to: string): Promise<Map<string, DaySum[]>> {
+  const rows = await store.db
+    .selectFrom('daily_sums')
+    .select(['day', 'metric', 'total'])
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .orderBy('metric')
+    .execute();
+  const byDay = new Map<string, DaySum[]>();
+  for (const r of rows) {
+    const list = byDay.get(r.day) ?? [];
+    list.push({ metric: r.metric, total: Number(r.total) });
+    byDay.set(r.day, list);
+  }
+  return byDay;
 }

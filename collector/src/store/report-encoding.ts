@@ -1,5 +1,4 @@
 import type { Insertable } from 'kysely';
-import type { EnvironmentValues } from '../rollup/rules';
 import type { EnvironmentsTable, ReportsTable } from './tables';
 
 /**
@@ -53,6 +52,17 @@ export function dayNumbers(first: number, last: number): number[] {
   const days: number[] = [];
   for (let d = first; d <= last; d++) days.push(d);
   return days;
+}
+
+/** What a report is counted by in the base dimensions: the environment it was sent from. */
+export interface EnvironmentValues {
+  nodeRed: string;
+  nodejs: string;
+  osType: string;
+  arch: string;
+  client: string;
+  /** ISO country code, or "unknown"; absent or null (not counted) while the country lookup is off. */
+  country?: string | null;
 }
 
 /** What reports share, stored once in `environments`. */

@@ -6,7 +6,7 @@ import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS } from '../../src/config';
 import { generateDemo } from '../../src/demo/history';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/rollup/daily-job';
+import { rollUpFinishedDay } from '../../src/rollup/daily-job';
 import { replaceWithDemo } from '../../src/store/demo-writes';
 import { report } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
@@ -120,7 +120,7 @@ for (const store of STORES) {
         }
         assert.equal(await send(collector.url, report({ os: { type: 'Plan 9', release: '4', arch: 'mips' } }, ++n)), 200);
         clock.now = new Date('2026-11-21T08:00:00Z');
-        await aggregateDay(collector.store, '2026-11-20', clock.now, 90);
+        await rollUpFinishedDay(collector.store, '2026-11-20', clock.now, 90);
       });
       after(() => collector?.stop());
 
@@ -208,7 +208,7 @@ for (const store of STORES) {
 
         assert.equal(await send(collector.url, report({}, 900)), 200);
         clock.now = new Date('2026-11-22T08:00:00Z');
-        await aggregateDay(collector.store, '2026-11-21', clock.now, 90);
+        await rollUpFinishedDay(collector.store, '2026-11-21', clock.now, 90);
         const after = await get(collector.url, target, { 'if-none-match': etag! });
         assert.equal(after.status, 200);
         assert.notEqual(after.headers.get('etag'), etag);
@@ -274,7 +274,7 @@ for (const store of STORES) {
         try {
           for (let i = 1; i <= THRESHOLD; i++) assert.equal(await send(collector.url, report({}, i), '8.8.8.8'), 200);
           clock.now = new Date('2026-11-21T08:00:00Z');
-          await aggregateDay(collector.store, '2026-11-20', clock.now, 90);
+          await rollUpFinishedDay(collector.store, '2026-11-20', clock.now, 90);
           assert.ok((await rowsOf(collector.files, 'reports')).every((r) => r.country === null));
           const summary = (await get(collector.url, '/api/v1/summary')).json;
           assert.ok(!summary.dimensions.some((d: { id: string }) => d.id === 'country'));
@@ -293,7 +293,7 @@ for (const store of STORES) {
           assert.equal(await send(collector.url, report({}, ++n), '81.2.69.160'), 200);
           for (let i = 0; i < THRESHOLD; i++) assert.equal(await send(collector.url, report({}, ++n), '10.0.0.1'), 200);
           clock.now = new Date('2026-11-21T08:00:00Z');
-          await aggregateDay(collector.store, '2026-11-20', clock.now, 90);
+          await rollUpFinishedDay(collector.store, '2026-11-20', clock.now, 90);
           assert.deepEqual((await rowsOf(collector.files, 'reports')).map((r) => r.country).sort(), ['GB', ...Array(5).fill('US'), ...Array(5).fill('unknown')].sort());
           const stored = await everythingStored(collector.files);
           for (const address of ['8.8.8.8', '81.2.69.160', '10.0.0.1']) assert.ok(!stored.includes(address), address);

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { reportRow } from '../../src/ingest/report-rules';
 import { GroupCommit } from '../../src/store/group-commit';
+import { rollUpDay } from '../../src/rollup/daily-job';
 import { AcceptResult, Limit, PendingReport, Store, StoreOptions } from '../../src/store/store';
 import { DurabilityLost, WalSync } from '../../src/store/wal-sync';
 import { report, StoreKind } from '../helpers/collector-process';
@@ -324,7 +325,7 @@ for (const kind of STORES) {
       await assert.rejects(store.acceptBatch([pending(51, 'j', limits), pending(52, 'k', limits)]), DurabilityLost);
       await assert.rejects(store.erase(first.report.instanceId), DurabilityLost);
       await assert.rejects(store.secretFor('2026-11-21', () => 'a fresh secret'), DurabilityLost);
-      await assert.rejects(store.aggregateDay('2026-11-20', '2026-11-21T00:00:00.000Z'), DurabilityLost);
+      await assert.rejects(rollUpDay(store, '2026-11-20', '2026-11-21T00:00:00.000Z'), DurabilityLost);
       await assert.rejects(store.prune({ reportsBefore: '2026-11-21', windowsBefore: '2026-11-21T00:00:00.000Z', today: '2026-11-21' }), DurabilityLost);
       await assert.rejects(store.ping(), DurabilityLost);
       // Checked where statements run, not by each method: a write no method of the store makes is refused too.

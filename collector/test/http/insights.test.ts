@@ -6,7 +6,7 @@ import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport }
 import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS, resolveConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/rollup/daily-job';
+import { rollUpFinishedDay } from '../../src/rollup/daily-job';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
 import { rowsOf, StoreFiles } from '../helpers/tables';
@@ -98,7 +98,7 @@ for (const kind of STORES) {
       for (const nodes of [3, 4, 5]) assert.equal((await send({ flows: flows(nodes), ...crash('node-red-contrib-a') })).status, 200);
       assert.equal((await send({ ...crash('node-red-contrib-rare') })).status, 200);
       now = new Date('2026-11-21T01:00:00Z');
-      const outcome = await aggregateDay(collector!.store, DAY, now, 90);
+      const outcome = await rollUpFinishedDay(collector!.store, DAY, now, 90);
       assert.equal(outcome.status, 'aggregated');
 
       const res = await fetch(`${collector!.url}/api/usage?days=1`);

@@ -7,6 +7,7 @@ import { connect, StoreLocation } from '../../src/store/connect';
 import { migrate } from '../../src/store/migrations';
 import { Store } from '../../src/store/store';
 import { rollUp } from '../../src/rollup/rules';
+import { rollUpDay } from '../../src/rollup/daily-job';
 import { parseInsights } from '../../src/ingest/report-rules';
 import { StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
@@ -58,7 +59,7 @@ for (const kind of STORES) {
         for (const name of ['reports_day_instance', 'reports_insights', 'environments_values']) assert.ok(names.includes(name), name);
         for (const gone of ['reports_day', 'reports_instance', 'rate_windows_start']) assert.equal(names.includes(gone), false, `${gone}, which the packed tables need no more, is gone`);
 
-        const summary = await store.aggregateDay('2026-11-01', '2026-11-02T00:00:00.000Z');
+        const summary = await rollUpDay(store, '2026-11-01', '2026-11-02T00:00:00.000Z');
         assert.deepEqual(summary, { day: '2026-11-01', instances: 2, reports: 2 });
         const [day] = await store.usage('2026-11-01', '2026-11-01');
         assert.deepEqual(day.counts.filter((c) => c.dimension === 'client'), [{ dimension: 'client', value: 'unknown', instances: 2 }]);
@@ -109,7 +110,7 @@ for (const kind of STORES) {
         assert.deepEqual(stored.map(fields).sort(), rows.map(fields).sort());
 
         for (const day of ['2026-11-01', '2026-11-02']) {
-          await store.aggregateDay(day, '2026-11-03T00:00:00.000Z');
+          await rollUpDay(store, day, '2026-11-03T00:00:00.000Z');
           const expected = rollUp(
             rows
               .filter((r) => r.day === day)

@@ -7,7 +7,8 @@ import type { FeaturesInsight, InsightReport } from '@node-red-telemetry/protoco
 import { rollUp, RollUp } from '../../src/rollup/rules';
 import { addDays } from '../../src/days';
 import { parseInsights, reportRow } from '../../src/ingest/report-rules';
-import { MIXED_PAGE, ROLLUP_PAGE } from '../../src/store/count-day';
+import { MIXED_PAGE, ROLLUP_PAGE } from '../../src/store/day-rows';
+import { rollUpDay } from '../../src/rollup/daily-job';
 import { PendingReport, Store } from '../../src/store/store';
 import { report, StoreKind } from '../helpers/collector-process';
 import { freshDatabase } from '../helpers/postgres';
@@ -82,7 +83,7 @@ for (const kind of STORES) {
         for (let i = singles + 3; i <= singles + 1002; i++) items.push(pendingOf(i, 0, '4.1.2', '20.11.1', features(false)));
         for (let i = 0; i < items.length; i += 1000) await store.acceptBatch(items.slice(i, i + 1000));
 
-        const summary = await store.aggregateDay(DAY, '2026-11-21T00:00:00.000Z');
+        const summary = await rollUpDay(store, DAY, '2026-11-21T00:00:00.000Z');
         const expected = expectedOf(items);
         assert.deepEqual(summary, { day: DAY, instances: singles + 1002, reports: items.length });
         assert.equal(expected.instances, singles + 1002);
@@ -122,7 +123,7 @@ for (const kind of STORES) {
               }),
             );
             await store.acceptBatch(items);
-            const summary = await store.aggregateDay(day, '2026-12-01T00:00:00.000Z');
+            const summary = await rollUpDay(store, day, '2026-12-01T00:00:00.000Z');
             const expected = expectedOf(items);
             assert.deepEqual(summary, { day, instances: expected.instances, reports: expected.reports });
             assert.deepEqual(await storedOf(store, day), asStored(expected));

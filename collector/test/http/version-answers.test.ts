@@ -6,7 +6,7 @@ import path from 'node:path';
 import { RunningCollector, startCollector } from '../../src/collector';
 import { CollectorConfig, DEFAULTS } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { aggregateDay } from '../../src/rollup/daily-job';
+import { rollUpFinishedDay } from '../../src/rollup/daily-job';
 import { report, StoreKind } from '../helpers/collector-process';
 import { FakeRegistry, NODE_RED_RELEASES, packument } from '../helpers/packument';
 import { freshDatabase } from '../helpers/postgres';
@@ -117,7 +117,7 @@ for (const kind of STORES) {
       assert.deepEqual(rows.map((r) => r.client).sort(), ['node-red-core', 'node-red-core', 'node-red-telemetry', 'other']);
       assert.equal((await everythingStored(files)).includes('uniquemarker'), false, 'the User-Agent itself is not kept');
 
-      const outcome = await aggregateDay(collector!.store, '2026-11-20', new Date('2026-11-21T01:00:00Z'), 90);
+      const outcome = await rollUpFinishedDay(collector!.store, '2026-11-20', new Date('2026-11-21T01:00:00Z'), 90);
       assert.equal(outcome.status, 'aggregated');
       const [day] = await collector!.store.usage('2026-11-20', '2026-11-20');
       const clients = Object.fromEntries(day.counts.filter((c) => c.dimension === 'client').map((c) => [c.value, c.instances]));
