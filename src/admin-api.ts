@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
+import { ADMIN_ERRORS, AdminErrorCode } from './admin-errors';
+import type { ChoiceOptions, ChoiceResult } from './consent/choice';
 import { errorMessage, Logger } from './log';
 import type { NodeRedApi } from './red';
-import type { ChoiceOptions, ChoiceResult, Status } from './service';
+import type { Status } from './status';
 
 export const ROUTE = '/telemetry';
 
@@ -12,8 +14,8 @@ export interface AdminTarget {
 }
 
 /** Errors use the shape the collector uses too: `{ error: { code, message } }`. */
-function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ error: { code, message, ...extra } });
+function fail(res: Response, code: AdminErrorCode, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(ADMIN_ERRORS[code].status).json({ error: { code, message, ...extra } });
 }
 
 const MAX_ITEMS = 64;
@@ -60,7 +62,7 @@ export function mountAdminApi(
 ): boolean {
   const app = RED.httpAdmin;
   if (!app) return false;
-  const unavailable = (res: Response): void => fail(res, 503, 'not_running', log.text('api.not-running'));
+  const unavailable = (res: Response): void => fail(res, 'not_running', log.text('api.not-running'));
   // Express cannot unmount a route; 'route' skips this route's other handlers.
   const whileInstalled = (_req: Request, _res: Response, next: NextFunction): void => next(installed() ? undefined : 'route');
 
@@ -74,17 +76,17 @@ export function mountAdminApi(
     const service = target();
     if (!service) return unavailable(res);
     const parsed = parseChoice(req.body);
-    if (!parsed) return fail(res, 400, 'invalid_body', log.text('api.invalid-body'));
+    if (!parsed) return fail(res, 'invalid_body', log.text('api.invalid-body'));
     service.setChoice(parsed.enabled, parsed.options).then(
       (result) => {
         if (result.ok) return void res.json(result.status);
         if (result.code === 'decision_fixed') {
           const reason = result.decision.reason;
-          return fail(res, 409, result.code, log.text('api.decision-fixed', { reason: log.text(`fixed.${reason}`) }), { reason });
+          return fail(res, result.code, log.text('api.decision-fixed', { reason: log.text(`fixed.${reason}`) }), { reason });
         }
-        fail(res, 500, result.code, log.text('api.not-saved', { error: result.error }));
+        fail(res, result.code, log.text('api.not-saved', { error: result.error }));
       },
-      (err: unknown) => fail(res, 500, 'internal', errorMessage(err)),
+      (err: unknown) => fail(res, 'internal', errorMessage(err)),
     );
   });
   return true;

@@ -7,10 +7,12 @@ import { isEnvSet, readSection } from './config';
 import { guardedReader } from './insight/features';
 import { PROVIDER_TYPE, ProviderDefinition } from './insight/providers';
 import { InsightSources } from './insight/sources';
-import { ConsentStore } from './consent-store';
+import { TOPIC_STATUS, TOPIC_UPDATE } from './comms';
+import { ConsentStore } from './consent/store';
 import { createLogger, errorMessage, LOG_PREFIX, Logger } from './log';
 import type { NodeRedApi } from './red';
-import { Sender, TelemetryService, TOPIC_STATUS, TOPIC_UPDATE } from './service';
+import { TelemetryService } from './service';
+import type { Sender } from './transport';
 
 const PLUGIN_ID = 'node-red-telemetry';
 /** undici 6 and AbortSignal.any need this; older Node.js gets a message, not a crash. */
@@ -78,6 +80,7 @@ function lazySender(userAgent: string): Sender {
   let transport: import('./transport').Transport | null = null;
   const get = (): import('./transport').Transport => {
     if (!transport) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first report only: an instance that never sends never pays for undici.
       const { Transport } = require('./transport') as typeof import('./transport');
       transport = new Transport({ userAgent });
     }

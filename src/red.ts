@@ -1,5 +1,11 @@
 import type { RequestHandler } from 'express';
-import type { SettingsLike } from './consent-store';
+
+/** The part of Node-RED's runtime settings API the consent store needs. */
+export interface SettingsLike {
+  get(key: string): unknown;
+  set(key: string, value: unknown): unknown;
+  available(): boolean;
+}
 
 /**
  * The slice of Node-RED's plugin API this plugin uses, typed once here so that

@@ -36,7 +36,8 @@ export function nextReportAt(inputs: ScheduleInputs): number {
 
 /** A one-shot timer at an absolute time that never keeps the process alive. */
 export class Timer {
-  private handle: TimerHandle | null = null;
+  /** Null while nothing is armed (a handle is opaque to this class: `unknown`, which includes null). */
+  private handle: TimerHandle = null;
   private dueAt: number | null = null;
 
   constructor(private readonly clock: Clock) {}

@@ -3,8 +3,11 @@
  * plain data. The editor's scripts take these types (// @ts-check), so the
  * shape is stated once.
  */
-import type { Reason } from './config';
+import { formatDuration } from '@node-red-telemetry/protocol';
 import type { FullReport, InsightGroup } from '@node-red-telemetry/protocol';
+import { Decision, displayUrl, Options, Reason } from './config';
+import { Coverage, providerItem } from './consent/coverage';
+import type { LastReport } from './schedule';
 import type { Offer } from './updates';
 
 /** A provider as the editor lists it. */
@@ -18,16 +21,6 @@ export type Erasure =
   | { state: 'running'; at: string }
   | { state: 'done'; at: string; deleted: number }
   | { state: 'failed'; at: string; error: string };
-
-/** What a user agreed to in one PUT /telemetry. */
-export interface ChoiceOptions {
-  /** Items the "yes" covers; all wanted items when absent. */
-  covers?: readonly string[];
-  /** Items declined while the rest stays on. */
-  declines?: readonly string[];
-  /** With `enabled: false`: also ask the collector to delete what this instance sent. */
-  erase?: boolean;
-}
 
 /** What the admin API returns and the editor shows. */
 export interface Status {
@@ -50,4 +43,43 @@ export interface Status {
   /** Items in the preview that need a "yes" before they are sent. */
   pending: string[];
   erasure: Erasure | null;
+}
+
+/** The plugin's state, as plain values, that the status is made of. */
+export interface StatusInputs {
+  decision: Decision;
+  options: Pick<Options, 'url' | 'initialDelay' | 'interval'>;
+  /** Groups settings.js lists, or none without insight sources. */
+  include: readonly InsightGroup[];
+  lastReport: LastReport | undefined;
+  /** When the schedule's timer fires, or null when it is not armed. */
+  due: number | null;
+  coverage: Coverage;
+  preview: FullReport;
+  providers: readonly ProviderInfo[];
+  /** The offer to show, or null (none, or update notifications are off). */
+  offer: Offer | null;
+  erasure: Erasure | null;
+}
+
+/** Pure: the status for the admin API and the editor. Nothing is due, and nothing covered, unless telemetry is on. */
+export function buildStatus(inputs: StatusInputs): Status {
+  const { decision, options, lastReport, coverage } = inputs;
+  const on = decision.enabled === true;
+  const due = on ? inputs.due : null;
+  return {
+    enabled: decision.enabled,
+    reason: decision.reason,
+    url: displayUrl(options.url),
+    update: inputs.offer ? { ...inputs.offer } : null,
+    lastReport: lastReport ? { at: new Date(lastReport.at).toISOString(), ok: lastReport.ok } : null,
+    nextReportAt: due === null ? null : new Date(due).toISOString(),
+    schedule: { initialDelay: formatDuration(options.initialDelay), interval: formatDuration(options.interval) },
+    preview: inputs.preview,
+    include: [...inputs.include],
+    providers: inputs.providers.map((p) => ({ ...p })),
+    covered: on ? [...coverage.groups, ...coverage.providers.map(providerItem)] : [],
+    pending: coverage.pending,
+    erasure: inputs.erasure ? { ...inputs.erasure } : null,
+  };
 }

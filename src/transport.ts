@@ -47,6 +47,17 @@ export type SendOutcome =
   | { ok: true; status: number; attempts: number; answer: unknown; answerProblem?: AnswerProblem }
   | { ok: false; attempts: number; status?: number; error: string };
 
+/**
+ * What the service and the erasure need of a transport. The plugin loads
+ * {@link Transport} only when it first sends (src/index.ts): import this type with `import type`.
+ */
+export interface Sender {
+  send(url: URL, payload: unknown, signal: AbortSignal, limits: { attemptTimeoutMs: number }): Promise<SendOutcome>;
+  /** DELETE of what the collector holds for the instance at `url`. */
+  erase(url: URL, signal: AbortSignal, limits: { attemptTimeoutMs: number }): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
 type AttemptResult =
   | { kind: 'accepted'; status: number; answer: unknown; answerProblem?: AnswerProblem }
   | { kind: 'rejected'; status: number; retryAfterMs?: number }
@@ -92,7 +103,8 @@ function usesProxy(env: NodeJS.ProcessEnv): boolean {
 function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      reject(signal.reason);
+      // The abort's reason: the attempt's own timeout error or the caller's AbortError, an Error either way.
+      reject(signal.reason as Error);
       pending.then((late) => late.body.dump(), () => undefined).catch(() => undefined);
     };
     if (signal.aborted) return onAbort();
@@ -105,7 +117,7 @@ function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSi
  * Sends reports over HTTP(S). Never throws: every failure becomes an outcome
  * the caller logs, so nothing reaches Node-RED as an exception.
  */
-export class Transport {
+export class Transport implements Sender {
   private readonly options: TransportOptions;
   private readonly dispatcher: Dispatcher;
 

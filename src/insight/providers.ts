@@ -72,7 +72,7 @@ export function validateFields(value: unknown): { ok: true; fields: ProviderFiel
       (typeof item === 'number' && Number.isFinite(item) && Math.abs(item) <= 1e15) ||
       (typeof item === 'string' && item.length <= MAX_PROVIDER_STRING && TEXT.test(item));
     if (!fine) return { ok: false, problem: 'invalid-value' };
-    fields[key] = item as ProviderFields[string];
+    fields[key] = item;
   }
   if (Buffer.byteLength(JSON.stringify(fields)) > MAX_PROVIDER_BYTES) return { ok: false, problem: 'too-large' };
   return { ok: true, fields };

@@ -37,7 +37,7 @@ export class InsightSources {
   readonly queue: EventQueue | null;
 
   constructor(private readonly deps: InsightDeps) {
-    this.queue = deps.userDir ? new EventQueue(deps.userDir, deps.now) : null;
+    this.queue = deps.userDir ? new EventQueue(deps.userDir, () => deps.now()) : null;
   }
 
   /**

@@ -41,7 +41,8 @@ describe('locales', () => {
 
   it('has every key the runtime logs', () => {
     const used = new Set<string>();
-    for (const file of readdirSync(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts'))) {
+    // Every source file, in every folder: keys are logged from src/consent/, src/insight/ too.
+    for (const file of (readdirSync(path.join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(path.join(ROOT, 'src', file), 'utf8');
       for (const m of source.matchAll(/\b(?:log\.(?:info|warn|error|debug|text)|t)\(\s*'([a-z][\w.-]*[\w-])'/g)) used.add(`runtime.${m[1]}`);
     }
@@ -53,14 +54,14 @@ describe('locales', () => {
       used.add(`runtime.state.off-${reason}`);
       used.add(`editor.reason.${reason}`);
     }
-    for (const key of ['state.pending', 'state.on-settings', 'state.on-consent', 'state.off-consent']) used.add(`runtime.${key}`);
+    for (const key of ['state.pending', 'state.no-url', 'state.on-settings', 'state.on-consent', 'state.off-consent']) used.add(`runtime.${key}`);
     assert.ok(used.size > 40, `found only ${used.size} keys: the scan is broken`);
     assert.deepEqual([...used].filter((k) => !english.has(k)), []);
   });
 
   it('has every key the editor shows', () => {
     const used = new Set<string>();
-    for (const file of ['telemetry-view.js', 'telemetry-editor.js']) {
+    for (const file of readdirSync(path.join(ROOT, 'resources')).filter((f) => f.endsWith('.js'))) {
       const source = readFileSync(path.join(ROOT, 'resources', file), 'utf8');
       for (const m of source.matchAll(/\bt\(\s*"([a-zA-Z][\w.-]*[\w-])"/g)) used.add(`editor.${m[1]}`);
     }

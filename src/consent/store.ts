@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import semver from 'semver';
-import { LastReport } from './schedule';
-import { NODE_MINIMUM_PATTERN, Offer } from './updates';
+import { LastReport } from '../schedule';
+import { NODE_MINIMUM_PATTERN, Offer } from '../updates';
+import { errorMessage, Logger } from '../log';
+import type { SettingsLike } from '../red';
 
-/** The part of Node-RED's runtime settings API the store needs. */
-export interface SettingsLike {
-  get(key: string): unknown;
-  set(key: string, value: unknown): unknown;
-  available(): boolean;
-}
+export type { SettingsLike } from '../red';
 
 /**
  * The plugin's own key in Node-RED's runtime settings (`.config.runtime.json`).
@@ -58,7 +55,7 @@ export function newInstanceId(): string {
 
 /** Reads whatever is stored, dropping what is malformed instead of failing on it. */
 export function parseState(stored: unknown): { state: PersistedState; repaired: boolean } {
-  const raw: StoredState = stored && typeof stored === 'object' ? (stored as StoredState) : {};
+  const raw: StoredState = stored && typeof stored === 'object' ? stored : {};
   let repaired = stored !== undefined && (typeof stored !== 'object' || stored === null);
   const validId = typeof raw.instanceId === 'string' && /^[0-9a-f]{32}$/.test(raw.instanceId);
   const state: PersistedState = { instanceId: validId ? (raw.instanceId as string) : newInstanceId() };
@@ -166,4 +163,12 @@ function safeAvailable(settings: SettingsLike): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Saves a change whose failure is worth a warning, not a failure of the caller:
+ * the change holds in memory until Node-RED restarts.
+ */
+export function persist(store: ConsentStore, log: Logger, change: (state: PersistedState) => PersistedState): void {
+  store.update(change).catch((err: unknown) => log.warn('save-failed', { error: errorMessage(err) }));
 }
