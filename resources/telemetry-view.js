@@ -1,10 +1,11 @@
+// @ts-check
 /**
  * node-red-telemetry: what the editor shows, built from plain values.
  * No RED, no network: the editor script (telemetry-editor.js) feeds it the
  * status from GET /telemetry and a translate function, and these builders
  * are unit-tested in jsdom. Every piece of text goes through `t` and is
  * inserted with .text(), never as HTML, so nothing from a setting or an
- * answer can script the page.
+ * answer can script the page. Its types: types/telemetry.d.ts.
  */
 (function (root, factory) {
     if (typeof module === "object" && module.exports) {
@@ -12,7 +13,7 @@
     } else {
         root.NodeRedTelemetryView = factory();
     }
-})(typeof self !== "undefined" ? self : this, function () {
+})(/** @type {Window} */ (typeof self !== "undefined" ? self : this), function () {
     "use strict";
 
     var FIXED = ["flag", "env", "do-not-track", "opt-out-file", "settings"];
@@ -24,6 +25,7 @@
      * Which question to ask someone allowed to choose: "first" while nobody
      * has chosen, "more" while telemetry is on and the list has grown beyond
      * what the consent covers (a group enabled, a provider installed), or null.
+     * @param {Status | null} status @param {boolean} canWrite @returns {PromptKind | null}
      */
     function promptKind(status, canWrite) {
         // With no collector nothing can be sent, so there is nothing to consent to yet: the pane says how to add one.
@@ -33,15 +35,17 @@
         return null;
     }
 
+    /** @param {Status | null} status @param {boolean} canWrite */
     function shouldPrompt(status, canWrite) {
         return promptKind(status, canWrite) !== null;
     }
 
+    /** @param {Status} status */
     function pendingOf(status) {
         return Array.isArray(status && status.pending) ? status.pending : [];
     }
 
-    /** One line naming an item of the consent: a group, or a provider with its name. */
+    /** One line naming an item of the consent: a group, or a provider with its name. @param {Translate} t @param {Status} status @param {string} item */
     function itemLabel(t, status, item) {
         if (item.indexOf("ext:") === 0) {
             var id = item.slice(4);
@@ -51,6 +55,7 @@
         return t("item." + item);
     }
 
+    /** @param {JQueryStatic} $ @param {Translate} t @param {Status} status @param {string[]} items @param {string} cls */
     function itemList($, t, status, items, cls) {
         var list = $("<ul>", { "class": cls });
         items.forEach(function (item) {
@@ -59,16 +64,18 @@
         return list;
     }
 
-    /** A flag, environment variable, opt-out file or settings.js decides; the editor cannot. */
+    /** A flag, environment variable, opt-out file or settings.js decides; the editor cannot. @param {string} reason */
     function isFixed(reason) {
         return FIXED.indexOf(reason) !== -1;
     }
 
+    /** @param {string | null} url */
     function hostOf(url) {
         if (!url) { return null; }
-        try { return new URL(url).host; } catch (err) { return null; }
+        try { return new URL(url).host; } catch { return null; }
     }
 
+    /** @param {string} version */
     function releaseNotesUrl(version) {
         return "https://github.com/node-red/node-red/releases/tag/" + encodeURIComponent(version);
     }
@@ -77,17 +84,19 @@
      * Whether one of Node-RED's own first-run steps is on screen: the loading
      * bar, Node-RED 4.1's telemetry dialog, the welcome tour, or any modal.
      * Our prompt waits for all of them rather than stacking on top.
+     * @param {Document} doc
      */
     function editorIsBusy(doc) {
-        var view = doc.defaultView;
-        var shown = function (el) {
-            for (; el && el.nodeType === 1; el = el.parentNode) {
+        var view = /** @type {Window} */ (doc.defaultView);
+        var shown = function (/** @type {Element | null} */ el) {
+            // parentElement is null exactly where parentNode is not an element.
+            for (; el && el.nodeType === 1; el = el.parentElement) {
                 var style = view.getComputedStyle(el);
-                if (el.hidden || style.display === "none" || style.visibility === "hidden") { return false; }
+                if (/** @type {HTMLElement} */ (el).hidden || style.display === "none" || style.visibility === "hidden") { return false; }
             }
             return true;
         };
-        var visible = function (selector) {
+        var visible = function (/** @type {string} */ selector) {
             var found = doc.querySelectorAll(selector);
             for (var i = 0; i < found.length; i++) {
                 if (shown(found[i])) { return true; }
@@ -106,29 +115,32 @@
      * telemetry question (a popover dialog) or the welcome tour. After one of
      * these the editor makes its own first contact a notification, not a
      * third dialog in a row.
+     * @param {Document} doc
      */
     function coreStepShown(doc) {
         var found = doc.querySelectorAll(".red-ui-popover.red-ui-dialog, .red-ui-tourGuide-shade");
-        var view = doc.defaultView;
+        var view = /** @type {Window} */ (doc.defaultView);
         for (var i = 0; i < found.length; i++) {
             if (view.getComputedStyle(found[i]).display !== "none") { return true; }
         }
         return false;
     }
 
-    /** The body of the quieter first contact: one sentence; its buttons are the notification's. */
+    /** The body of the quieter first contact: one sentence; its buttons are the notification's. @param {JQueryStatic} $ @param {Translate} t */
     function reviewContent($, t) {
         var body = $("<div>", { "class": "red-ui-telemetry-review-notice" });
         $("<p>").text(t("consent.quiet")).appendTo(body);
         return body;
     }
 
+    /** @param {string | null | undefined} iso */
     function formatTime(iso) {
         if (!iso) { return null; }
         var date = new Date(iso);
         return isNaN(date.getTime()) ? null : date.toLocaleString();
     }
 
+    /** @param {JQueryStatic} $ @param {Translate} t */
     function collectedList($, t) {
         var list = $("<ul>", { "class": "red-ui-telemetry-collected" });
         ["instanceId", "nodeRed", "nodejs", "os"].forEach(function (item) {
@@ -137,7 +149,7 @@
         return list;
     }
 
-    /** A <details> with the exact JSON that would be sent. */
+    /** A <details> with the exact JSON that would be sent. @param {JQueryStatic} $ @param {Translate} t @param {FullReport} payload */
     function preview($, t, payload) {
         var details = $("<details>", { "class": "red-ui-telemetry-preview" });
         $("<summary>").text(t("consent.showData")).appendTo(details);
@@ -145,12 +157,13 @@
         return details;
     }
 
+    /** @param {Translate} t @param {Status} status */
     function schedule(t, status) {
         var rhythm = status.schedule || { initialDelay: "30m", interval: "24h" };
         return t("consent.when", { initialDelay: rhythm.initialDelay, interval: rhythm.interval });
     }
 
-    /** The body of the first-run consent dialog. */
+    /** The body of the first-run consent dialog. @param {JQueryStatic} $ @param {Translate} t @param {Status} status */
     function consentContent($, t, status) {
         var body = $("<div>", { "class": "red-ui-telemetry-consent" });
         $("<p>").text(t("consent.intro")).appendTo(body);
@@ -167,7 +180,7 @@
         return body;
     }
 
-    /** The body of the dialog that asks again when the list has grown: only what is new. */
+    /** The body of the dialog that asks again when the list has grown: only what is new. @param {JQueryStatic} $ @param {Translate} t @param {Status} status */
     function moreContent($, t, status) {
         var body = $("<div>", { "class": "red-ui-telemetry-consent red-ui-telemetry-more" });
         $("<p>").text(t("more.intro")).appendTo(body);
@@ -178,7 +191,7 @@
         return body;
     }
 
-    /** Why nothing is asked or sent yet, and the settings.js lines that change it. */
+    /** Why nothing is asked or sent yet, and the settings.js lines that change it. @param {JQueryStatic} $ @param {Translate} t */
     function noUrlHelp($, t) {
         var help = $("<div>", { "class": "red-ui-telemetry-no-url" });
         $("<p>").text(t("pane.noUrl")).appendTo(help);
@@ -187,6 +200,7 @@
         return help;
     }
 
+    /** @param {Translate} t @param {Erasure | null} erasure */
     function erasureText(t, erasure) {
         if (!erasure) { return null; }
         if (erasure.state === "running") { return t("pane.erasureRunning"); }
@@ -194,7 +208,7 @@
         return t("pane.erasureFailed", { error: erasure.error });
     }
 
-    /** The "Telemetry" pane in User Settings. */
+    /** The "Telemetry" pane in User Settings. @param {JQueryStatic} $ @param {Translate} t @param {Status} status */
     function paneContent($, t, status) {
         var pane = $("<div>", { "class": "red-ui-telemetry-pane" });
         var fixed = isFixed(status.reason);
@@ -205,7 +219,7 @@
             .appendTo(row);
         $("<label>", { "for": "red-ui-telemetry-enabled" }).text(" " + t("pane.toggle")).appendTo(row);
         // Offered only where switching off is possible: erasing goes with withdrawing.
-        var erase = null;
+        var erase = /** @type {JQuery | null} */ (null);
         if (status.enabled === true && !fixed) {
             var eraseRow = $("<div>", { "class": "red-ui-telemetry-erase" }).appendTo(pane);
             erase = $("<input>", { type: "checkbox", id: "red-ui-telemetry-erase" }).appendTo(eraseRow);
@@ -220,9 +234,9 @@
             $("<p>", { "class": "red-ui-telemetry-fixed" }).text(t("pane.fixed", { reason: t("reason." + status.reason) })).appendTo(pane);
         }
         var facts = $("<dl>", { "class": "red-ui-telemetry-facts" }).appendTo(pane);
-        var fact = function (name, value) {
+        var fact = function (/** @type {string} */ name, /** @type {string | null} */ value) {
             $("<dt>").text(t("pane." + name)).appendTo(facts);
-            $("<dd>", { "class": "red-ui-telemetry-" + name }).text(value).appendTo(facts);
+            $("<dd>", { "class": "red-ui-telemetry-" + name }).text(value || "").appendTo(facts);
         };
         fact("destination", status.url || t("pane.none"));
         var last = status.lastReport;
@@ -250,8 +264,10 @@
      * `{ version, node?, newer? }`. `node` is the oldest Node.js the offered
      * version runs on, given only when this Node-RED's is older; `newer` is a
      * later version this Node.js cannot run, mentioned so nobody is surprised.
+     * @param {JQueryStatic} $ @param {Translate} t @param {Offer | string} update
      */
     function updateContent($, t, update) {
+        /** @type {Offer} */
         var offer = typeof update === "string" ? { version: update } : update;
         var body = $("<div>", { "class": "red-ui-telemetry-update" });
         var text = offer.node ? t("update.needsNode", { version: offer.version, node: offer.node }) : t("update.available", { version: offer.version });
@@ -263,29 +279,19 @@
         return body;
     }
 
-    /** One message for an admin API failure, from its JSON error when it has one. */
+    /** One message for an admin API failure, from its JSON error when it has one. @param {Translate} t @param {JQuery.jqXHR | null | undefined} xhr */
     function errorMessage(t, xhr) {
+        /** @type {{ error?: { message?: string } } | undefined} */
         var body = xhr && xhr.responseJSON;
         if (body && body.error && body.error.message) { return body.error.message; }
         return t("error.request", { status: xhr && xhr.status ? xhr.status : "?" });
     }
 
     return {
-        shouldPrompt: shouldPrompt,
-        promptKind: promptKind,
-        itemLabel: itemLabel,
-        moreContent: moreContent,
-        erasureText: erasureText,
-        isFixed: isFixed,
-        hostOf: hostOf,
-        releaseNotesUrl: releaseNotesUrl,
-        editorIsBusy: editorIsBusy,
-        coreStepShown: coreStepShown,
-        reviewContent: reviewContent,
-        formatTime: formatTime,
-        consentContent: consentContent,
-        paneContent: paneContent,
-        updateContent: updateContent,
-        errorMessage: errorMessage
+        shouldPrompt: shouldPrompt, promptKind: promptKind, itemLabel: itemLabel, isFixed: isFixed,
+        hostOf: hostOf, releaseNotesUrl: releaseNotesUrl, formatTime: formatTime, erasureText: erasureText,
+        editorIsBusy: editorIsBusy, coreStepShown: coreStepShown,
+        reviewContent: reviewContent, consentContent: consentContent, moreContent: moreContent,
+        paneContent: paneContent, updateContent: updateContent, errorMessage: errorMessage
     };
 });
