@@ -4,7 +4,7 @@ import { hashAddress, newSecret } from './address-hash';
 import { clientKind } from './client-kind';
 import { CountryLookup } from './country';
 import { reportRow, ValidReport } from './report-rules';
-import { GroupCommit } from '../store/group-commit';
+import { BatchObserver, GroupCommit } from '../store/group-commit';
 import type { AcceptResult, Store } from '../store/store';
 
 /** Rate limits count reports per this window. */
@@ -21,6 +21,8 @@ export class Ingest {
   private window: { index: number; day: string; start: string; end: string } | undefined;
   /** Reports arriving together share a transaction; each is answered after its own commit. */
   private readonly writes: GroupCommit;
+  /** Fields dropped from reports because this collector does not know them, since start: counted, never named. */
+  droppedFields = 0;
 
   constructor(
     private readonly store: Store,
@@ -43,6 +45,16 @@ export class Ingest {
       { key: `instance:${report.instanceId}`, instanceId: report.instanceId, limit: this.config.rateLimit.perInstance, windowStart: window.start, windowEnd: window.end },
       { key: `address:${addressHash}`, limit: this.config.rateLimit.perAddress, windowStart: window.start, windowEnd: window.end },
     ] });
+  }
+
+  /** A report carried `count` fields this collector does not collect; they were dropped before validation. */
+  fieldsDropped(count: number): void {
+    this.droppedFields += count;
+  }
+
+  /** Tells `observer` of every committed batch (its size and commit time), for /metrics. */
+  observeBatches(observer: BatchObserver): void {
+    this.writes.observer = observer;
   }
 
   /** A window lies within one UTC day (RATE_WINDOW_MS divides a day), so its day is the report's. */

@@ -11,8 +11,8 @@ export const INVALID_VERSION = 'invalid';
 
 /**
  * The JSON Schema a report must pass: the plugin's own, plus the top-level
- * fields this operator declared. Anything else is refused, not dropped, so a
- * sender learns at once that a field is not collected here.
+ * fields this operator declared. Anything else is dropped before validation
+ * (unknown-fields.ts), so that a newer client's reports are not lost.
  */
 export function reportSchema(extraFields: Record<string, ExtraFieldType>): object {
   const extras = Object.fromEntries(

@@ -171,8 +171,14 @@ const undeclaredKey = fc
   .tuple(validReport, fc.constantFrom('', 'os.', 'env.'), fc.string({ minLength: 0, maxLength: 20 }))
   .filter(([, at, key]) => !['instanceId', 'os', 'env', 'tabs', 'label', 'beta', 'type', 'release', 'arch', 'nodejs', 'node-red'].includes(key) || at !== '')
   .filter(([, at, key]) => !(at === 'os.' && ['type', 'release', 'arch'].includes(key)) && !(at === 'env.' && ['nodejs', 'node-red'].includes(key)))
-  // "__proto__" is refused by the JSON parser (invalid_json) before the validator sees it.
-  .map(([report, at, key]) => post(`undeclared key ${at}${JSON.stringify(key)}`, JSON.stringify(setField(report, `${at}${key}`, 1)), ['invalid_report', 'invalid_json']));
+  .map(([report, at, key]) => {
+    const what = `undeclared key ${at}${JSON.stringify(key)}`;
+    const body = JSON.stringify(setField(report, `${at}${key}`, 1));
+    // "__proto__" is refused by the JSON parser (invalid_json) before the validator sees it; any other
+    // unknown field is dropped and the report taken, stored as it would be without the field.
+    if (key === '__proto__') return post(what, body, ['invalid_json']);
+    return request({ what, method: 'POST', path: '/ping', headers: { 'content-type': 'application/json' }, body: Buffer.from(body, 'utf8'), report: JSON.parse(body) as Record<string, unknown> });
+  });
 
 /** Keys that have polluted prototypes elsewhere, spelled plainly or with JSON escapes. */
 const poisonKey = fc
@@ -191,7 +197,12 @@ const poisonKey = fc
   )
   .map(([report, at, key]) => {
     const body = JSON.stringify(report).replace(at, `${at}${key},`);
-    return post(`poisonous key ${key} after ${at}`, body, ['invalid_json', 'invalid_report']);
+    const what = `poisonous key ${key} after ${at}`;
+    // "__proto__" in any spelling, and "constructor" holding a "prototype", are refused by the JSON parser;
+    // a plain "constructor" or "prototype" is an unknown field, dropped: the report is taken and stored as
+    // it would be without it, polluting nothing.
+    if (key.includes('proto__') || key.startsWith('"constructor":{"prototype"')) return post(what, body, ['invalid_json']);
+    return request({ what, method: 'POST', path: '/ping', headers: { 'content-type': 'application/json' }, body: Buffer.from(body, 'utf8'), report });
   });
 
 const tooLong = fc
