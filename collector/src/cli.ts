@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { startCollector, storeLocation } from './collector';
@@ -7,9 +8,12 @@ import { addDays, dayOf, isDay } from './days';
 import { DEMO_DEFAULTS, runDemoData } from './demo/command';
 import { createLogger } from './logger';
 import { rollUpFinishedDay, runDailyJob } from './rollup/daily-job';
+import { BackupRefused, backupSqlite } from './store/backup';
+import { describeStore, storeInWords } from './store/connect';
 import { Store } from './store/store';
+import { collectorVersion } from './version';
 
-const COMMANDS = ['serve', 'aggregate', 'prune', 'demo-data'] as const;
+const COMMANDS = ['serve', 'aggregate', 'prune', 'demo-data', 'backup'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** The longest range one `aggregate` command rolls up: ten years. */
@@ -32,11 +36,14 @@ export function usage(): string {
     '  prune                   roll up finished days, then delete raw reports past retention',
     `  demo-data               fill an empty store with a generated history, shown as demo data:`,
     `                          --days N (${DEMO_DEFAULTS.days}) --instances N (${DEMO_DEFAULTS.instances}) --seed N (${DEMO_DEFAULTS.seed}) --end D (yesterday)`,
+    '  backup <file>           copy the SQLite store to a new file, consistently, also while it is served',
+    '                          (PostgreSQL: use pg_dump, see the README)',
     '',
     'Options (flag, environment variable):',
     '  --config <file>, COLLECTOR_CONFIG                  JSON file with any setting below, plus extraFields and rateLimit',
     ...rows,
     '  --help                                             this text',
+    '  --version                                          the collector\'s version',
     '',
     'Flags win over environment variables, which win over the config file.',
   ].join('\n');
@@ -47,7 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -61,6 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         seed: { type: 'string' },
         end: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -72,25 +80,33 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(`${usage()}\n`);
     return 0;
   }
+  if (values.version) {
+    process.stdout.write(`${collectorVersion()}\n`);
+    return 0;
+  }
   const command = (positionals[0] ?? 'serve') as Command;
-  if (!COMMANDS.includes(command) || positionals.length > 1) {
+  if (!COMMANDS.includes(command) || positionals.length > (command === 'backup' ? 2 : 1)) {
     process.stderr.write(`Unknown command "${positionals.join(' ')}". Commands: ${COMMANDS.join(', ')}.\n`);
     return 2;
   }
 
-  const file = readConfigFile(values.config ?? env.COLLECTOR_CONFIG);
+  const fileName = values.config ?? env.COLLECTOR_CONFIG;
+  const file = readConfigFile(fileName);
   if (typeof file === 'string') {
     process.stderr.write(`${file}\n`);
     return 2;
   }
   const given = values as Record<string, string | boolean | undefined>;
-  const flags = Object.fromEntries(flagNames().map((f) => [f, typeof given[f] === 'string' ? (given[f] as string) : undefined]));
-  const resolved = resolveConfig({ file, env, flags });
+  const flags = Object.fromEntries(flagNames().map((f) => [f, typeof given[f] === 'string' ? given[f] : undefined]));
+  const resolved = resolveConfig({ file, env, flags, fileName });
   if (!resolved.ok) {
-    process.stderr.write(`The collector's configuration has problems:\n${resolved.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    // One line per problem, each naming its setting and where it came from.
+    process.stderr.write(`${resolved.problems.join('\n')}\n`);
     return 2;
   }
   const log = createLogger(resolved.config.logLevel);
+  for (const warning of resolved.warnings) log.warn(warning);
+  if (command === 'backup') return backup(resolved.config, positionals[1], log);
   if (command === 'serve') return serve(resolved.config, log);
   if (command === 'demo-data') {
     // Generated data never lands in a store by default: the default ./data is where real reports go.
@@ -105,6 +121,57 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
   }
   return maintenance(command, resolved.config, log, { day: values.day, from: values.from, to: values.to });
+}
+
+/**
+ * The arguments with `--threshold -1` written as `--threshold=-1`: parseArgs
+ * takes a value starting with a dash for an option and calls the argument
+ * ambiguous, so a negative number would never reach the check that says
+ * which values the setting takes. Only numbers are joined: `--data --port`
+ * still says that --data has no value.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const valued = new Set([...flagNames(), 'config', 'day', 'from', 'to', 'days', 'instances', 'seed', 'end']);
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      joined.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && valued.has(arg.slice(2)) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
+/** `backup <file>`: a consistent copy of the SQLite store; PostgreSQL is backed up with its own tools. */
+async function backup(config: CollectorConfig, file: string | undefined, log: Logger): Promise<number> {
+  if (!file) {
+    process.stderr.write('backup: name the file to write, e.g. backup /var/backups/collector-2026-11-27.sqlite\n');
+    return 2;
+  }
+  if (config.databaseUrl) {
+    const where = storeInWords(describeStore({ kind: 'postgres', url: config.databaseUrl }));
+    process.stderr.write(
+      `backup: the store is ${where} (DATABASE_URL), which this command does not copy: use PostgreSQL's pg_dump, e.g. pg_dump --format=custom --exclude-table-data=salts --file collector.dump --dbname "$DATABASE_URL" (README: "Backup and restore")\n`,
+    );
+    return 2;
+  }
+  try {
+    const result = await backupSqlite(path.resolve(config.data), file);
+    log.info(result, `backup written to ${result.file}`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`backup: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof BackupRefused ? 2 : 1;
+  }
 }
 
 /** The file's settings, or a one-line message saying why they cannot be read. */

@@ -5,7 +5,10 @@ import type { CollectorConfig } from './config';
 import { COUNTRY_DATABASE, CountryLookup } from './ingest/country';
 import { buildApp } from './http/app';
 import { Ingest } from './ingest/ingest';
+import { CollectorMetrics } from './metrics/collector-metrics';
+import type { MetricsListener } from './metrics/server';
 import { DailyJob, runDailyJob } from './rollup/daily-job';
+import { settingsInEffect } from './settings-line';
 import type { StoreLocation } from './store/connect';
 import { demoLabel } from './store/published';
 import { Store, StoreOptions } from './store/store';
@@ -56,6 +59,8 @@ async function openCountries(config: Pick<CollectorConfig, 'country'>): Promise<
 /** A running collector: its address, and how to stop it. */
 export interface RunningCollector {
   url: string;
+  /** The separate /metrics listener's full URL, when `metricsPort` is set. */
+  metricsUrl?: string;
   store: Store;
   app: CollectorApp;
   /** Stops taking requests, lets those in flight finish, then closes the store. */
@@ -87,6 +92,9 @@ export async function startCollector(
     // Served as it is (the demo does so), but never silently: reports received here are real.
     log.warn('this store holds generated demo data: the dashboard says so, and reports received now are rolled up beside it');
   }
+  // One line with what is in effect (README, "The log"): the store, the limits, where versions come from, the version.
+  const inEffect = settingsInEffect(config, storeLocation(config));
+  log.info(inEffect, `collector ${inEffect.version}: settings in effect`);
   const versions = new Versions({
     fixed: fixedVersions(config),
     registry: config.registry,
@@ -95,8 +103,12 @@ export async function startCollector(
   });
   const job = new DailyJob(() => runDailyJob(store, now(), config.retentionDays, log), log);
   let app: CollectorApp;
+  const ingest = new Ingest(store, config, now, countries);
+  // Only when asked for: with /metrics off nothing is counted or timed, and nothing more listens.
+  const metrics = config.metricsPort === null ? undefined : new CollectorMetrics({ store, ingest, versions, job });
+  let metricsListener: MetricsListener | undefined;
   try {
-    app = buildApp({ config, store, ingest: new Ingest(store, config, now, countries), versions, log, now, tls });
+    app = buildApp({ config, store, ingest, versions, log, now, tls, metrics });
   } catch (err) {
     // A key that does not match its certificate is found here, before anything listens.
     await store.close();
@@ -106,9 +118,11 @@ export async function startCollector(
     // The first poll is not awaited: an unreachable registry must not delay serving.
     void versions.start();
     job.start();
+    if (metrics && config.metricsPort !== null) metricsListener = await metrics.listen(config.metricsPort, config.metricsHost, log);
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     versions.stop();
+    await metricsListener?.close();
     await job.stop();
     await store.close();
     throw err;
@@ -121,11 +135,13 @@ export async function startCollector(
   let stopping: Promise<void> | undefined;
   return {
     url,
+    metricsUrl: metricsListener?.url,
     store,
     app,
     stop() {
       stopping ??= (async () => {
         versions.stop();
+        await metricsListener?.close();
         await app.close();
         await job.stop();
         await store.close();

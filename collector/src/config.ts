@@ -9,6 +9,10 @@ export type ExtraFieldType = 'string' | 'number' | 'boolean';
 export interface CollectorConfig {
   port: number;
   host: string;
+  /** Port of the separate /metrics listener; null (the default): no listener, as it shows operational detail. */
+  metricsPort: number | null;
+  /** Address the /metrics listener binds; loopback by default, so a scraper has to be let in on purpose. */
+  metricsHost: string;
   /** Directory of the SQLite database; unused when `databaseUrl` is set. */
   data: string;
   /** PostgreSQL connection string; when set, replaces SQLite. */
@@ -38,6 +42,8 @@ export interface ConfigSources {
   file?: Record<string, unknown>;
   env: NodeJS.ProcessEnv;
   flags: Record<string, string | undefined>;
+  /** The config file's name, for the warnings that name it. */
+  fileName?: string;
 }
 
 type Parse<T> = (raw: unknown) => T | undefined;
@@ -103,6 +109,8 @@ const duration: Parse<number> = (raw) => {
 export const SETTINGS: Setting[] = [
   { key: 'port', flag: 'port', env: 'COLLECTOR_PORT', help: 'TCP port; 0 picks a free one and logs it', expected: 'an integer from 0 to 65535', parse: integer(0, 65535) },
   { key: 'host', flag: 'host', env: 'COLLECTOR_HOST', help: 'address to listen on; 0.0.0.0 for every interface', expected: 'a host name or address', parse: text },
+  { key: 'metricsPort', flag: 'metrics-port', env: 'COLLECTOR_METRICS_PORT', shown: 'off', help: 'TCP port of a separate listener serving GET /metrics (Prometheus), or "off"; 0 picks a free one and logs it', expected: 'an integer from 0 to 65535, or "off"', parse: (raw) => (raw === null || (typeof raw === 'string' && raw.trim() === 'off') ? null : integer(0, 65535)(raw)) },
+  { key: 'metricsHost', flag: 'metrics-host', env: 'COLLECTOR_METRICS_HOST', help: 'address the /metrics listener binds', expected: 'a host name or address', parse: text },
   { key: 'data', flag: 'data', env: 'COLLECTOR_DATA', help: 'directory of the SQLite database', expected: 'a directory path', parse: text },
   { key: 'databaseUrl', flag: 'database-url', env: 'DATABASE_URL', shown: '(none: SQLite)', help: 'PostgreSQL connection string, instead of SQLite', expected: 'a postgres:// or postgresql:// URL', parse: postgresUrl },
   { key: 'latest', flag: 'latest', env: 'COLLECTOR_LATEST', shown: '(from the registry)', help: 'answer this as the latest Node-RED instead of polling the registry', expected: 'a semver version', parse: version },
@@ -122,6 +130,8 @@ export const SETTINGS: Setting[] = [
 export const DEFAULTS: CollectorConfig = {
   port: 8790,
   host: '127.0.0.1',
+  metricsPort: null,
+  metricsHost: '127.0.0.1',
   data: './data',
   registry: 'https://registry.npmjs.org',
   versionsInterval: 3_600_000,
@@ -141,7 +151,12 @@ const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 // The base fields and the opt-in groups: an operator's extra field must not replace their schema.
 const RESERVED = ['instanceId', 'os', 'env', ...INSIGHT_GROUPS, 'ext'];
 
-export type ConfigResult = { ok: true; config: CollectorConfig } | { ok: false; problems: string[] };
+/**
+ * `warnings`: bad values that are not in effect because a flag or variable
+ * overrides them, each naming where it is: harmless today, they would stop
+ * the start the day the override goes.
+ */
+export type ConfigResult = { ok: true; config: CollectorConfig; warnings: string[] } | { ok: false; problems: string[] };
 
 /**
  * Resolves the configuration: flags win over environment, which wins over the
@@ -150,6 +165,7 @@ export type ConfigResult = { ok: true; config: CollectorConfig } | { ok: false; 
  */
 export function resolveConfig(sources: ConfigSources): ConfigResult {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const config: CollectorConfig = { ...DEFAULTS, extraFields: {}, rateLimit: { ...DEFAULTS.rateLimit } };
   const file = sources.file ?? {};
   const known = new Set<string>([...SETTINGS.map((s) => s.key as string), ...FILE_ONLY]);
@@ -158,11 +174,16 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
   }
 
   for (const setting of SETTINGS) {
-    const given = givenValue(setting, sources, file);
+    const [given, ...overridden] = givenValues(setting, sources, file);
     if (!given) continue;
     const value = setting.parse(given.raw);
     if (value === undefined) problems.push(`${given.origin}: must be ${setting.expected} (got ${JSON.stringify(given.raw)})`);
     else (config as unknown as Record<string, unknown>)[setting.key] = value;
+    for (const other of overridden) {
+      if (setting.parse(other.raw) !== undefined) continue;
+      const origin = other.origin.startsWith('config file') && sources.fileName ? `config file ${sources.fileName} "${setting.key}"` : other.origin;
+      warnings.push(`${origin}: must be ${setting.expected} (got ${JSON.stringify(other.raw)}); not in effect while ${given.origin} overrides it, but it stops the start without that`);
+    }
   }
 
   // An answer always carries both versions; a lone "next" would leave "latest" to guess.
@@ -170,16 +191,17 @@ export function resolveConfig(sources: ConfigSources): ConfigResult {
   if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) problems.push('--tls-cert and --tls-key (COLLECTOR_TLS_CERT, COLLECTOR_TLS_KEY): give both, or neither');
   if (file.extraFields !== undefined) readExtraFields(file.extraFields, config, problems);
   if (file.rateLimit !== undefined) readRateLimit(file.rateLimit, config, problems);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config, warnings };
 }
 
-/** The value that wins for one setting, and where it came from; an empty variable counts as unset. */
-function givenValue(setting: Setting, sources: ConfigSources, file: Record<string, unknown>): { origin: string; raw: unknown } | undefined {
-  if (setting.flag && sources.flags[setting.flag] !== undefined) return { origin: `--${setting.flag}`, raw: sources.flags[setting.flag] };
+/** The values given for one setting, and where each came from, the one that wins first; an empty variable counts as unset. */
+function givenValues(setting: Setting, sources: ConfigSources, file: Record<string, unknown>): Array<{ origin: string; raw: unknown }> {
+  const given: Array<{ origin: string; raw: unknown }> = [];
+  if (setting.flag && sources.flags[setting.flag] !== undefined) given.push({ origin: `--${setting.flag}`, raw: sources.flags[setting.flag] });
   const env = setting.env ? sources.env[setting.env] : undefined;
-  if (setting.env && env !== undefined && env !== '') return { origin: setting.env, raw: env };
-  if (file[setting.key] !== undefined) return { origin: `config file "${setting.key}"`, raw: file[setting.key] };
-  return undefined;
+  if (setting.env && env !== undefined && env !== '') given.push({ origin: setting.env, raw: env });
+  if (file[setting.key] !== undefined) given.push({ origin: `config file "${setting.key}"`, raw: file[setting.key] });
+  return given;
 }
 
 function readExtraFields(raw: unknown, config: CollectorConfig, problems: string[]): void {
@@ -187,7 +209,7 @@ function readExtraFields(raw: unknown, config: CollectorConfig, problems: string
     problems.push('config file "extraFields": must be an object of field name to "string", "number" or "boolean"');
     return;
   }
-  for (const [name, type] of Object.entries(raw)) {
+  for (const [name, type] of Object.entries(raw as Record<string, unknown>)) {
     if (!FIELD_NAME.test(name) || RESERVED.includes(name)) {
       problems.push(`config file "extraFields.${name}": must be a new top-level name of letters, digits and _ (at most 32)`);
     } else if (type !== 'string' && type !== 'number' && type !== 'boolean') {
@@ -216,7 +238,8 @@ function readRateLimit(raw: unknown, config: CollectorConfig, problems: string[]
 
 /** The default `--help` shows for one setting. */
 export function shownDefault(setting: Setting): string {
-  return setting.shown ?? String(DEFAULTS[setting.key]);
+  const value = DEFAULTS[setting.key];
+  return setting.shown ?? (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
 }
 
 /** The flags `--help` lists and the argument parser accepts. */

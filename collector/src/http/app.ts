@@ -5,8 +5,11 @@ import type { CollectorConfig } from '../config';
 import { secondsUntil } from '../days';
 import type { Ingest } from '../ingest/ingest';
 import { reportSchema, ValidReport } from '../ingest/report-rules';
+import { dropUnknownFields } from '../ingest/unknown-fields';
+import type { CollectorMetrics } from '../metrics/collector-metrics';
 import { DurabilityLost, type Store } from '../store/store';
 import { answerBody, Versions } from '../versions/registry-poll';
+import { collectorVersion } from '../version';
 import { dashboardRoutes } from './dashboard-routes';
 import { ErrorCode, errorBody, ERRORS, Refusal } from './errors';
 import { readJsonBody } from './json-body';
@@ -29,6 +32,8 @@ export interface AppParts {
   now: () => Date;
   /** When given, the collector serves HTTPS with this certificate and key. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Given when /metrics is on (metricsPort): requests and reports are counted into it. */
+  metrics?: CollectorMetrics;
 }
 
 /** Builds the HTTP side: routes, validation and error answers. Listening is the caller's. */
@@ -74,8 +79,9 @@ export function buildApp(parts: AppParts) {
   // A connection that was busy when shutdown began is told to close after its
   // answer, so that draining does not wait for keep-alive timeouts.
   let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     // JSON answers are never to be sniffed into something a browser would run.
@@ -85,6 +91,7 @@ export function buildApp(parts: AppParts) {
   });
 
   logRequests(app, parts.log);
+  parts.metrics?.requests.observe(app);
 
   // Once, not for every report that follows: each of them fails the same way until a restart.
   let durabilityLostLogged = false;
@@ -95,6 +102,7 @@ export function buildApp(parts: AppParts) {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const [code, message] = classify(err);
+    if (request.method === 'POST' && request.routeOptions.url === '/ping') parts.metrics?.reports.reportRefused(code);
     if (err instanceof DurabilityLost) logDurabilityLost(err);
     else if (ERRORS[code].status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(ERRORS[code].status).send(errorBody(code, message));
@@ -103,16 +111,25 @@ export function buildApp(parts: AppParts) {
     reply.code(404).send(errorBody('not_found', `no endpoint ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  app.post<{ Body: ValidReport }>('/ping', { schema: { body: reportSchema(config.extraFields) } }, async (request, reply) => {
+  const schema = reportSchema(config.extraFields);
+  // Before validation: a field this collector does not know is dropped, not refused (unknown-fields.ts).
+  const dropUnknown = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
+    const dropped = dropUnknownFields(request.body, schema);
+    if (dropped > 0) ingest.fieldsDropped(dropped);
+    done();
+  };
+  app.post<{ Body: ValidReport }>('/ping', { schema: { body: schema }, preValidation: dropUnknown }, async (request, reply) => {
     const result = await ingest.receive(request.body, request.ip, request.headers['user-agent']);
     if (!result.accepted) {
       const seconds = secondsUntil(parts.now(), result.hit.windowEnd);
       const what = result.hit.key.startsWith('instance:') ? 'this instance' : 'this address';
+      parts.metrics?.reports.reportRateLimited(what === 'this instance' ? 'instance' : 'address');
       return reply
         .code(429)
         .header('retry-after', String(seconds))
         .send(errorBody('rate_limited', `too many reports from ${what}; try again in ${seconds} s`));
     }
+    parts.metrics?.reports.reportAccepted();
     return reply.code(200).send(answerBody(versions.answerFor(request.body.env.nodejs)));
   });
 
@@ -125,7 +142,7 @@ export function buildApp(parts: AppParts) {
   app.get('/healthz', async (_request, reply) => {
     try {
       await store.ping();
-      return { status: 'ok', store: store.kind };
+      return { status: 'ok', store: store.kind, version: collectorVersion() };
     } catch (err) {
       // Answered, and logged once, by the error handler, as for a report.
       if (err instanceof DurabilityLost) throw err;

@@ -46,18 +46,25 @@ export function retentionCut(today: string, retentionDays: number): string {
   return addDays(today, -retentionDays);
 }
 
+/** What one run of the daily job rolled up, oldest day first: /metrics shows the last. */
+export interface DailyJobResult {
+  rolledUp: string[];
+}
+
 /**
  * The daily job: roll up every finished day not rolled up yet (and yesterday
  * again, for reports committed around midnight), then apply retention. Rolling
  * up first means retention never deletes a report that was not counted.
  */
-export async function runDailyJob(store: Store, now: Date, retentionDays: number, log: Logger): Promise<void> {
+export async function runDailyJob(store: Store, now: Date, retentionDays: number, log: Logger): Promise<DailyJobResult> {
   const today = dayOf(now);
   const days = new Set(await store.daysToAggregate(today));
   const yesterday = addDays(today, -1);
   if (await store.hasReports(yesterday)) days.add(yesterday);
+  const rolledUp: string[] = [];
   for (const day of [...days].sort()) {
     const outcome = await rollUpFinishedDay(store, day, now, retentionDays);
+    if (outcome.status === 'aggregated') rolledUp.push(day);
     if (outcome.status === 'aggregated' && outcome.reports > 0) log.info(outcome, 'day aggregated');
   }
   const pruned = await store.prune({
@@ -66,6 +73,15 @@ export async function runDailyJob(store: Store, now: Date, retentionDays: number
     today,
   });
   if (pruned.reports > 0) log.info({ deleted: pruned.reports, retentionDays }, 'raw reports past retention deleted');
+  return { rolledUp };
+}
+
+/** How the last run of the daily job ended, in this process: /metrics shows it. */
+export interface DailyJobRun {
+  /** Milliseconds since 1970, when it ended. */
+  endedAt: number;
+  seconds: number;
+  ok: boolean;
 }
 
 /**
@@ -82,9 +98,12 @@ export class DailyJob {
   private running: Promise<void> | undefined;
   /** Said once: the store refuses every write until a restart. */
   private durabilityLost = false;
+  /** The last run that ended, and the newest day any run rolled up; read by /metrics, never by the job. */
+  lastRun: DailyJobRun | undefined;
+  lastDayRolledUp: string | undefined;
 
   constructor(
-    private readonly run: () => Promise<void>,
+    private readonly run: () => Promise<DailyJobResult | void>,
     private readonly log: Logger,
     private readonly everyMs = 3_600_000,
     private readonly firstAfterMs = JOB_FIRST_RUN_DELAY_MS,
@@ -108,8 +127,18 @@ export class DailyJob {
 
   private async tick(): Promise<void> {
     if (this.running) return;
+    const started = performance.now();
+    const ended = (ok: boolean): void => {
+      this.lastRun = { endedAt: Date.now(), seconds: (performance.now() - started) / 1000, ok };
+    };
     this.running = this.run()
+      .then((result) => {
+        ended(true);
+        const day = result?.rolledUp.at(-1);
+        if (day && (!this.lastDayRolledUp || day > this.lastDayRolledUp)) this.lastDayRolledUp = day;
+      })
       .catch((err: unknown) => {
+        ended(false);
         // It would fail the same way every hour: the operator hears of it once, and restarts.
         if (err instanceof DurabilityLost) {
           if (!this.durabilityLost) this.log.error({ err }, 'daily job stopped: writes can no longer be made durable; restart the collector');

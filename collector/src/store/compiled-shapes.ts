@@ -40,7 +40,7 @@ export class CompiledShapes {
     const text = this.texts.get(shape);
     if (text !== undefined) {
       if (parameters.includes(undefined)) throw new Error(`a parameter given for "${shape}" is undefined, where Kysely would have written the column's default`);
-      return CompiledQuery.raw(text, parameters) as CompiledQuery<R>;
+      return CompiledQuery.raw(text, parameters);
     }
     const compiled = build().compile();
     const expected = compiled.parameters;

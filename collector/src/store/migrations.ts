@@ -140,8 +140,9 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
  */
 export async function migrate(db: Kysely<unknown>, kind: StoreLocation['kind'], upTo?: string): Promise<void> {
   // `upTo` lets a test build a database as an older collector left it.
-  const provider: MigrationProvider = { getMigrations: async () => migrations(kind) };
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(kind)) };
   const migrator = new Migrator({ db, provider });
   const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
-  if (error) throw error;
+  // Kysely hands back whatever a migration threw.
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }

@@ -43,7 +43,7 @@ export function catalogFromPackument(body: unknown): Catalog | null {
   const tags = isObject(body['dist-tags']) ? body['dist-tags'] : {};
   const catalog: Catalog = { releases };
   for (const key of ['latest', 'next'] as const) {
-    const value = typeof tags[key] === 'string' ? semver.valid(tags[key] as string) : null;
+    const value = typeof tags[key] === 'string' ? semver.valid(tags[key]) : null;
     if (value) catalog[key] = value;
   }
   return catalog;

@@ -34,10 +34,17 @@ export class Versions {
   private readonly answers = new Map<string, CompleteAnswer | null>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  /** Milliseconds since 1970: when polling started, when a poll last succeeded, and whether the last one did; read by /metrics. */
+  readonly pollStatus: { startedAt?: number; lastSuccessAt?: number; lastOk?: boolean } = {};
 
   constructor(
     private readonly options: { fixed?: FixedVersions; registry: string; interval: number; log: Logger },
   ) {}
+
+  /** Whether the answer is fixed by configuration, so that the registry is never polled. */
+  get fixed(): boolean {
+    return this.options.fixed !== undefined;
+  }
 
   /** What to answer an instance that reported running Node.js `nodejs`; null while nothing is known. */
   answerFor(nodejs: string): CompleteAnswer | null {
@@ -58,6 +65,7 @@ export class Versions {
       this.options.log.info({ versions: fixedAnswer(this.options.fixed) }, 'answering fixed versions');
       return;
     }
+    this.pollStatus.startedAt = Date.now();
     this.timer = setInterval(() => void this.poll(), this.options.interval);
     this.timer.unref();
     await this.poll();
@@ -91,11 +99,14 @@ export class Versions {
       if (!catalog) throw new Error('no valid version in the packument');
       this.catalog = catalog;
       this.answers.clear();
+      this.pollStatus.lastSuccessAt = Date.now();
+      this.pollStatus.lastOk = true;
       this.options.log.info(
         { latest: catalog.latest, next: catalog.next, releases: catalog.releases.length },
         'node-red versions updated from the registry',
       );
     } catch (err) {
+      this.pollStatus.lastOk = false;
       this.options.log.warn(
         {
           registry: this.options.registry,
