@@ -21,10 +21,10 @@
  * Run: npm run bench   (results are written up in BENCHMARKS.md)
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CollectorProcess, COLLECTOR_BIN, report, StoreKind } from '../collector/test/helpers/collector-process';
+import { CollectorProcess, COLLECTOR_BIN, freshStore, locationOf, report, StoreKind } from '../collector/test/helpers/collector-process';
 import { stopPostgres } from '../collector/test/helpers/postgres';
 import { closedLoop, median, openLoop, percentile, RequestFor } from './scale/load';
 import { measureRun, startBareServer } from './scale/processes';
@@ -122,7 +122,7 @@ async function ingest(): Promise<Row[]> {
   const stored = new Map<string, number>();
   for (const store of STORES) {
     const c = collectors.get(store)!;
-    const target: SeedTarget = c.databaseUrl ? { kind: 'postgres', url: c.databaseUrl } : { kind: 'sqlite', dataDir: c.dataDir };
+    const target: SeedTarget = locationOf(c);
     stored.set(store, (await bytesPerReport(target)).bytes);
   }
   const ceiling = median(throughput.get('bare node:http')!);
@@ -140,7 +140,7 @@ async function ingest(): Promise<Row[]> {
 async function emptyStore(store: StoreKind): Promise<{ target: SeedTarget; args: string[] }> {
   const collector = await CollectorProcess.start({ store, args: ['--latest', '4.2.0'] });
   await collector.stop();
-  const target: SeedTarget = collector.databaseUrl ? { kind: 'postgres', url: collector.databaseUrl } : { kind: 'sqlite', dataDir: collector.dataDir };
+  const target: SeedTarget = locationOf(collector);
   const args = collector.databaseUrl ? ['--database-url', collector.databaseUrl] : ['--data', collector.dataDir];
   return { target, args };
 }
@@ -182,9 +182,10 @@ async function rollup(): Promise<Row[]> {
 
 /** The public side on a store holding a year and more of roll-ups (the demo generator's). */
 async function reads(): Promise<Row[]> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-bench-reads-'));
+  const seeded = await freshStore('sqlite');
+  const { dataDir } = seeded;
   await measureRun(process.execPath, [COLLECTOR_BIN, 'demo-data', '--days', '400', '--instances', String(READ_INSTANCES), '--data', dataDir, '--log-level', 'warn']);
-  const collector = await CollectorProcess.start({ store: 'sqlite', args: ['--latest', '4.2.0', '--data', dataDir], logToFile: true });
+  const collector = await CollectorProcess.start({ store: seeded, args: ['--latest', '4.2.0'], logToFile: true });
   const paths = ['/api/usage?days=365', '/api/v1/series/node-red?range=365', '/'];
   const files: Record<string, string> = {};
   for (const p of paths) {

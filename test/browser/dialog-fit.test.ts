@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../helpers/browser';
-import { answerJson, TestCollector } from '../helpers/collector';
-import { NodeRedProcess } from '../helpers/node-red';
+import type { Page } from 'playwright-core';
+import { screenshot, useChromium } from '../helpers/browser';
+import { answerJson } from '../helpers/collector';
+import { NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
 const PROMPT = '#red-ui-telemetry-consent';
 
@@ -41,35 +41,10 @@ interface Layout {
  */
 describe('editor: the consent dialog fits laptop and phone screens (Chromium)', function () {
   this.timeout(120000);
-  let browser: Browser;
-  let collector: TestCollector;
-  let red: NodeRedProcess | undefined;
-  let contexts: BrowserContext[] = [];
+  const chromium = useChromium({ endScreenshots: false });
+  const { collector, start } = useNodeRed();
 
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    for (const context of contexts) await context.close();
-    contexts = [];
-    await red?.stop();
-    red = undefined;
-    await collector.stop();
-  });
-
-  async function openEditor(target: NodeRedProcess, viewport: { width: number; height: number }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(target.baseUrl);
-    return page;
-  }
+  const openEditor = (target: NodeRedProcess, viewport: { width: number; height: number }): Promise<Page> => chromium.openEditor(target, { viewport, ready: false });
 
   /** Measured in the page; no named functions inside, as the test runner's transpiler would wrap them in a helper the page lacks. */
   function measure(page: Page): Promise<Layout> {
@@ -129,7 +104,7 @@ describe('editor: the consent dialog fits laptop and phone screens (Chromium)', 
     const tall = viewport.include.length > 0;
     const name = `${viewport.width}x${viewport.height}${tall ? '-all-groups' : ''}`;
     it(`at ${viewport.width}×${viewport.height}${tall ? ', every group listed,' : ''} with the exact data open: buttons visible and clickable, JSON whole, centred`, async () => {
-      red = await NodeRedProcess.start({
+      const red = await start({
         settings: { telemetry: { url: collector.url, initialDelay: '1h', interval: '24h', include: viewport.include } },
         runtimeSettings: { telemetryEnabled: false },
       });
@@ -171,7 +146,7 @@ describe('editor: the consent dialog fits laptop and phone screens (Chromium)', 
 
   it('the "Release notes" link in the update notification looks like a link', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
-    red = await NodeRedProcess.start({
+    const red = await start({
       settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h' } },
       runtimeSettings: { telemetryEnabled: false, 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
     });

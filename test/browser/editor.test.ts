@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, launchChromium, screenshot } from '../helpers/browser';
-import { answerJson, TestCollector } from '../helpers/collector';
-import { adminAuth, NodeRedOptions, NodeRedProcess, PASSWORD } from '../helpers/node-red';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, editorReady, screenshot, useChromium } from '../helpers/browser';
+import { answerJson } from '../helpers/collector';
+import { adminAuth, NodeRedOptions, NodeRedProcess, PASSWORD, useNodeRed } from '../helpers/node-red';
 
 const PROMPT = '#red-ui-telemetry-consent';
 /** Longer than the editor script waits for a quiet editor (1.5 s) plus loading. */
@@ -16,61 +16,25 @@ const WOULD_HAVE_SHOWN_MS = 4000;
  */
 describe('editor: consent prompt, settings pane, update notifications (Chromium)', function () {
   this.timeout(90000);
-  let browser: Browser;
-  let collector: TestCollector;
-  let red: NodeRedProcess | undefined;
-  let contexts: BrowserContext[] = [];
-
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async function () {
-    for (const context of contexts) {
-      for (const page of context.pages()) await screenshot(page, `${this.currentTest?.fullTitle() ?? 'test'}-end`).catch(() => undefined);
-      await context.close();
-    }
-    contexts = [];
-    await red?.stop();
-    red = undefined;
-    await collector.stop();
-  });
+  const chromium = useChromium();
+  const { collector, start } = useNodeRed();
 
   /** Node-RED's own first-run telemetry question answered, unless a test wants it shown. */
   async function startRed(options: NodeRedOptions = {}, coreAnswered = true): Promise<NodeRedProcess> {
-    red = await NodeRedProcess.start({
+    return start({
       ...options,
       settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h' }, ...options.settings },
       runtimeSettings: { ...(coreAnswered ? { telemetryEnabled: false } : {}), ...options.runtimeSettings },
     });
-    return red;
   }
 
-  async function openEditor(target: NodeRedProcess): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(target.baseUrl);
-    await editorReady(page);
-    return page;
-  }
+  const openEditor = (target: NodeRedProcess): Promise<Page> => chromium.openEditor(target);
 
-  /** The workspace shows before plugins load: wait for ours, and for the loading bar to go. */
-  async function editorReady(page: Page): Promise<void> {
-    await page.waitForFunction(
-      () => {
-        const w = window as unknown as { RED?: { plugins?: { getPlugin(id: string): unknown } } };
-        const loading = document.querySelector('#red-ui-loading-progress');
-        return Boolean(w.RED?.plugins?.getPlugin('node-red-telemetry-editor')) && (!loading || getComputedStyle(loading).display === 'none');
-      },
-      undefined,
-      { timeout: 20000 },
-    );
+  /** Waits for the consent dialog, and closes it with the Escape key ("decide later"). */
+  async function escapePrompt(page: Page): Promise<void> {
+    await page.waitForSelector(PROMPT);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector(PROMPT, { state: 'detached' });
   }
 
   async function login(page: Page, username: string): Promise<void> {
@@ -139,9 +103,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
       ['de-DE', 'Anonyme Nutzungsdaten teilen?'],
       ['ja', '匿名の利用状況データを共有しますか?'],
     ]) {
-      const context = await browser.newContext({ locale });
-      contexts.push(context);
-      const page = await context.newPage();
+      const page = await chromium.newPage({ locale });
       await page.goto(target.baseUrl);
       await page.waitForSelector(PROMPT);
       assert.equal(await page.locator('.red-ui-telemetry-dialog .ui-dialog-title').innerText(), title);
@@ -162,9 +124,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   it('works with the keyboard alone: Escape decides later, Tab and Enter choose', async () => {
     const target = await startRed();
     const page = await openEditor(target);
-    await page.waitForSelector(PROMPT);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector(PROMPT, { state: 'detached' });
+    await escapePrompt(page);
     const later = await status(target);
     assert.deepEqual([later.enabled, later.reason], [null, 'pending'], 'Escape is not yes');
 
@@ -214,9 +174,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   it('shows an admin API error as a notification, and puts the toggle back', async () => {
     const target = await startRed();
     const page = await openEditor(target);
-    await page.waitForSelector(PROMPT);
-    await page.keyboard.press('Escape');
-    await page.waitForSelector(PROMPT, { state: 'detached' });
+    await escapePrompt(page);
     await openPane(page);
     // Decided behind the editor's back: the next choice is refused with 409.
     writeFileSync(path.join(target.userDir, '.opt-out-from-anonymous-statistics'), '');
@@ -229,6 +187,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   describe('with adminAuth', () => {
     const auth = adminAuth({ admin: '*', reader: 'read' });
+    const openEditorAs = (target: NodeRedProcess, username: string): Promise<Page> => chromium.openEditor(target, { first: (page) => login(page, username) });
 
     it('does not ask a read-only user; asks an admin', async () => {
       const target = await startRed({ settings: { adminAuth: auth, telemetry: { url: collector.url } } });
@@ -239,16 +198,6 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
       const adminPage = await openEditorAs(target, 'admin');
       await adminPage.waitForSelector(PROMPT);
     });
-
-    async function openEditorAs(target: NodeRedProcess, username: string): Promise<Page> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      await page.goto(target.baseUrl);
-      await login(page, username);
-      await editorReady(page);
-      return page;
-    }
   });
 
   const REVIEW_NOTICE = '.red-ui-notification:has-text("This Node-RED can share anonymous usage data with its maintainers.")';
@@ -341,11 +290,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
       ['en-US', 'Node-RED 99.0.7 is available; it needs Node.js 99.9 or later.'],
       ['de-DE', 'Node-RED 99.0.7 ist verfügbar; es braucht Node.js 99.9 oder neuer.'],
     ]) {
-      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      await page.goto(target.baseUrl);
-      await editorReady(page);
+      const page = await chromium.openEditor(target, { locale });
       const notice = page.locator(`.red-ui-notification:has-text("${text}")`);
       await notice.waitFor();
       assert.equal(await notice.locator('.red-ui-telemetry-update-newer').count(), 0);

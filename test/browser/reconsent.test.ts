@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../helpers/browser';
-import { answerJson, Received, TestCollector } from '../helpers/collector';
-import { fixture, NodeRedProcess } from '../helpers/node-red';
+import type { Page } from 'playwright-core';
+import { screenshot, useChromium } from '../helpers/browser';
+import { answerJson, Received } from '../helpers/collector';
+import { fixture, NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
 const PROMPT = '#red-ui-telemetry-consent';
 
@@ -13,50 +13,15 @@ const PROMPT = '#red-ui-telemetry-consent';
  */
 describe('editor: consent covers a list, asked again when it grows (Chromium)', function () {
   this.timeout(120000);
-  let browser: Browser;
-  let collector: TestCollector;
-  let contexts: BrowserContext[] = [];
-  let red: NodeRedProcess | undefined;
+  const chromium = useChromium();
+  const nodeRed = useNodeRed();
+  const { collector } = nodeRed;
+  let red: NodeRedProcess;
 
-  before(async () => {
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async function () {
-    for (const context of contexts) {
-      for (const page of context.pages()) await screenshot(page, `${this.currentTest?.fullTitle() ?? 'test'}-end`).catch(() => undefined);
-      await context.close();
-    }
-    contexts = [];
-    await red?.stop();
-    red = undefined;
-    await collector.stop();
-  });
-
-  async function openEditor(target: NodeRedProcess): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(target.baseUrl);
-    await page.waitForFunction(
-      () => {
-        const w = window as unknown as { RED?: { plugins?: { getPlugin(id: string): unknown } } };
-        const loading = document.querySelector('#red-ui-loading-progress');
-        return Boolean(w.RED?.plugins?.getPlugin('node-red-telemetry-editor')) && (!loading || getComputedStyle(loading).display === 'none');
-      },
-      undefined,
-      { timeout: 20000 },
-    );
-    return page;
-  }
+  const openEditor = (target: NodeRedProcess): Promise<Page> => chromium.openEditor(target);
 
   function start(userDir: string | undefined, telemetry: Record<string, unknown>, modules?: string[]): Promise<NodeRedProcess> {
-    return NodeRedProcess.start({
+    return nodeRed.start({
       userDir,
       settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '2s', ...telemetry } },
       runtimeSettings: userDir ? undefined : { telemetryEnabled: false },

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CollectorProcess } from '../../collector/test/helpers/collector-process';
 import { rowsOf } from '../../collector/test/helpers/tables';
-import { launchChromium, screenshot } from '../helpers/browser';
-import { NodeRedChild, stopAllChildren } from './node-red-child';
+import { screenshot, useChromium } from '../helpers/browser';
+import { NodeRedProcess } from '../helpers/node-red';
 import { ensureInstalled, matrix, nodeVersionOf } from './runtimes';
 
 const PROMPT = '#red-ui-telemetry-consent';
@@ -20,7 +20,7 @@ const LATEST = '99.1.0';
  */
 describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, collector, Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
+  const chromium = useChromium({ endScreenshots: false });
   let collector: CollectorProcess;
 
   before(async function () {
@@ -28,11 +28,8 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
     this.timeout(600_000);
     await ensureInstalled();
     collector = await CollectorProcess.start({ store: 'sqlite', args: ['--latest', LATEST] });
-    browser = await launchChromium();
   });
   after(async () => {
-    await stopAllChildren();
-    await browser?.close();
     assert.equal(await collector?.stop(), 0);
   });
 
@@ -50,26 +47,26 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
 
   for (const runtime of matrix()) {
     describe(`Node-RED ${runtime.line}`, () => {
-      let red: NodeRedChild;
+      let red: NodeRedProcess;
       let page: Page;
-      let context: BrowserContext;
       let version: string;
       const nodeVersion = (): string => nodeVersionOf(runtime.node) ?? 'none';
 
       before(async () => {
-        red = await NodeRedChild.start(
-          runtime,
-          { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '1h' } },
+        red = await NodeRedProcess.start({
+          node: runtime.node,
+          redJs: runtime.redJs,
+          startTimeoutMs: 30_000,
+          settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '1h' } },
           // Node-RED's own telemetry question (4.1 and later) answered, so that ours is the one shown.
-          { telemetryEnabled: false },
-        );
-        context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        page = await context.newPage();
+          runtimeSettings: { telemetryEnabled: false },
+        });
+        page = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
       });
       after(async function () {
         const title = `compat-node-red-${runtime.line}-end`;
         if (page) await screenshot(page, title).catch(() => undefined);
-        await context?.close();
+        await page?.context().close();
         if (red) {
           const code = await red.stop();
           rmSync(red.userDir, { recursive: true, force: true });

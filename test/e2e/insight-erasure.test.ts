@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { CollectorProcess } from '../../collector/test/helpers/collector-process';
+import { useCollectorProcesses } from '../../collector/test/helpers/collector-process';
 import { rowsOf } from '../../collector/test/helpers/tables';
-import { NodeRedProcess } from '../helpers/node-red';
+import { useNodeRed } from '../helpers/node-red';
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -19,22 +19,17 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeo
  */
 describe('plugin ↔ collector: withdrawal with erasure (real Node-RED, real collector)', function () {
   this.timeout(120_000);
-  let collector: CollectorProcess | undefined;
-  let red: NodeRedProcess | undefined;
-
-  afterEach(async () => {
-    await red?.stop();
-    assert.equal(await collector?.stop(), 0);
-  });
+  const nodeRed = useNodeRed({ collector: 'none' });
+  const collectors = useCollectorProcesses();
 
   for (const store of ['sqlite', 'postgres'] as const) {
     it(`"also delete what this Node-RED has sent": raw reports gone, the next report after a new yes carries a new id (${store})`, async () => {
-      collector = await CollectorProcess.start({ store });
-      red = await NodeRedProcess.start({ settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '2s' } } });
+      const collector = await collectors.start({ store });
+      const red = await nodeRed.start({ settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '2s' } } });
       const yes = await red.api('PUT', '/telemetry', { enabled: true });
       assert.equal(yes.status, 200);
       const oldId = yes.body.preview.instanceId as string;
-      const ofId = async (id: string) => (await rowsOf(collector!, 'reports')).filter((row) => row.instance_id === id);
+      const ofId = async (id: string) => (await rowsOf(collector, 'reports')).filter((row) => row.instance_id === id);
       // The collector stores one report per instance and rate-limit window; one is enough to erase.
       const before = await until(() => ofId(oldId), (rows) => rows.length >= 1);
 
@@ -43,7 +38,7 @@ describe('plugin ↔ collector: withdrawal with erasure (real Node-RED, real col
       assert.equal(off.body.enabled, false);
       assert.notEqual(off.body.preview.instanceId, oldId, 'a new id at once');
       const done = await until(
-        async () => (await red!.api('GET', '/telemetry')).body.erasure,
+        async () => (await red.api('GET', '/telemetry')).body.erasure,
         (erasure) => erasure?.state !== 'running',
       );
       assert.equal(done.state, 'done', JSON.stringify(done));
@@ -54,14 +49,14 @@ describe('plugin ↔ collector: withdrawal with erasure (real Node-RED, real col
       const again = await red.api('PUT', '/telemetry', { enabled: true });
       const newId = again.body.preview.instanceId as string;
       assert.notEqual(newId, oldId);
-      const after = await until(() => rowsOf(collector!, 'reports'), (rows) => rows.length > 0);
+      const after = await until(() => rowsOf(collector, 'reports'), (rows) => rows.length > 0);
       assert.ok(after.every((row) => row.instance_id === newId), 'every later report carries the new id');
       assert.equal(red.runtimeSettings()['node-red-telemetry'] && (red.runtimeSettings()['node-red-telemetry'] as { instanceId: string }).instanceId, newId);
     });
   }
 
   it('the erasure is also available without a collector: it fails with a clear message, a new id is used anyway', async () => {
-    red = await NodeRedProcess.start({ runtimeSettings: { 'node-red-telemetry': { instanceId: '8'.repeat(32), choice: true } } });
+    const red = await nodeRed.start({ runtimeSettings: { 'node-red-telemetry': { instanceId: '8'.repeat(32), choice: true } } });
     const off = await red.api('PUT', '/telemetry', { enabled: false, erase: true });
     assert.equal(off.status, 200);
     assert.deepEqual([off.body.erasure.state, off.body.erasure.error], ['failed', 'no-url']);
@@ -74,22 +69,20 @@ describe('plugin ↔ collector: withdrawal with erasure (real Node-RED, real col
 
 describe('plugin ↔ collector: every insight group accepted by the real collector', function () {
   this.timeout(120_000);
+  const nodeRed = useNodeRed({ collector: 'none' });
+  const collectors = useCollectorProcesses();
+
   it('a report with flows, features, environment and lifecycle is stored (sqlite)', async () => {
-    const collector = await CollectorProcess.start({ store: 'sqlite' });
-    const red = await NodeRedProcess.start({
+    const collector = await collectors.start({ store: 'sqlite' });
+    const red = await nodeRed.start({
       settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '1500ms', interval: '1h', include: ['flows', 'features', 'environment', 'lifecycle'] } },
       runtimeSettings: { 'node-red-telemetry': { instanceId: '9'.repeat(32), choice: true, covered: ['flows', 'features', 'environment', 'lifecycle'] } },
     });
-    try {
-      await red.waitForLog(/\[node-red-telemetry\] Report (sent to|to) /, 30_000);
-      const line = red.pluginLines('info').find((l) => /Report (sent to|to) /.test(l)) ?? '';
-      assert.match(line, /accepted \(HTTP 200/, `${line}\n${collector.lines.slice(-5).join('\n')}`);
-      assert.equal((await rowsOf(collector, 'reports')).length, 1);
-      const sent = JSON.parse(red.output.match(/Sending report: (.*)/)?.[1] ?? '{}') as Record<string, unknown>;
-      assert.deepEqual(Object.keys(sent), ['instanceId', 'os', 'env', 'flows', 'features', 'environment', 'lifecycle']);
-    } finally {
-      await red.stop();
-      await collector.stop();
-    }
+    await red.waitForLog(/\[node-red-telemetry\] Report (sent to|to) /, 30_000);
+    const line = red.pluginLines('info').find((l) => /Report (sent to|to) /.test(l)) ?? '';
+    assert.match(line, /accepted \(HTTP 200/, `${line}\n${collector.lines.slice(-5).join('\n')}`);
+    assert.equal((await rowsOf(collector, 'reports')).length, 1);
+    const sent = JSON.parse(red.output.match(/Sending report: (.*)/)?.[1] ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(Object.keys(sent), ['instanceId', 'os', 'env', 'flows', 'features', 'environment', 'lifecycle']);
   });
 });

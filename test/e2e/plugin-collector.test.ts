@@ -1,26 +1,21 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import semver from 'semver';
-import { CollectorProcess } from '../../collector/test/helpers/collector-process';
+import { useCollectorProcesses } from '../../collector/test/helpers/collector-process';
 import { rowsOf } from '../../collector/test/helpers/tables';
 import { subscribe, waitForMessage } from '../helpers/comms';
-import { NodeRedProcess } from '../helpers/node-red';
+import { useNodeRed } from '../helpers/node-red';
 
 describe('plugin ↔ collector, end to end (real Node-RED, real collector)', function () {
   this.timeout(90_000);
-  let collector: CollectorProcess | undefined;
-  let red: NodeRedProcess | undefined;
-
-  afterEach(async () => {
-    await red?.stop();
-    assert.equal(await collector?.stop(), 0);
-  });
+  const nodeRed = useNodeRed({ collector: 'none' });
+  const collectors = useCollectorProcesses();
 
   for (const store of ['sqlite', 'postgres'] as const) {
     it(`a user's consent leads to a stored report and an update notification (${store})`, async () => {
       // Start with no choice made: nothing may be sent until the user agrees.
-      collector = await CollectorProcess.start({ store, args: ['--latest', '99.1.0'] });
-      red = await NodeRedProcess.start({ settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '500ms', interval: '1h' } } });
+      const collector = await collectors.start({ store, args: ['--latest', '99.1.0'] });
+      const red = await nodeRed.start({ settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '500ms', interval: '1h' } } });
       const running = String((await red.api('GET', '/settings')).body.version);
       assert.ok(semver.valid(running), running);
       await new Promise((r) => setTimeout(r, 1000));

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 export interface Received {
   method: string;
@@ -23,15 +23,16 @@ export const answerJson =
  * A real HTTP collector on 127.0.0.1 that records every request and counts
  * every TCP connection, so a test can prove that nothing connected at all.
  */
-export class TestCollector {
+export class TestCollector extends LoopbackServer {
   readonly received: Received[] = [];
   connections = 0;
-  private readonly server: http.Server;
+  protected readonly server: http.Server;
   private readonly responders: Responder[] = [];
   private fallback: Responder = answerJson(200, { 'node-red': { latest: '0.0.1' } });
   private waiters: Array<() => void> = [];
 
   constructor() {
+    super();
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -46,19 +47,6 @@ export class TestCollector {
     this.server.on('connection', () => {
       this.connections++;
     });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/ping`;
   }
 
   /** Answers the next requests in order, then falls back to `always` (or the default). */

@@ -1,4 +1,5 @@
 import net, { AddressInfo } from 'node:net';
+import { LoopbackServer } from './loopback';
 
 /**
  * How a misbehaving collector or proxy treats each request. Every one is a
@@ -22,28 +23,16 @@ const TRICKLE_MS = 200;
 const HUGE_BODY = JSON.stringify({ 'node-red': { latest: '99.0.0' }, pad: 'x'.repeat(10 * 1024 * 1024) });
 
 /** A raw HTTP/1.1 server that misbehaves in one chosen way and counts what reaches it. */
-export class FaultServer {
+export class FaultServer extends LoopbackServer {
   /** Requests (or CONNECTs, for the proxy faults) that arrived: one per attempt. */
   requests = 0;
-  private readonly server: net.Server;
+  protected readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly fault: Fault) {
+    super();
     this.server = net.createServer((socket) => this.serve(socket));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/ping`;
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import { TestCollector } from './collector';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Node-RED 4.1 (the devDependency `node-red`), or 3.1 (installed as `node-red-v3`). */
@@ -27,6 +28,12 @@ const CONTROLLED_ENV = [
 export interface NodeRedOptions {
   /** Which Node-RED major version to run; 4 by default. */
   version?: '3' | '4';
+  /** Another Node-RED's `red.js` (the compatibility matrix's releases); wins over `version`. */
+  redJs?: string;
+  /** The Node.js executable that runs it; the one running the tests by default. */
+  node?: string;
+  /** How long start-up may take, from the spawn to "Server now running"; 20 s by default. */
+  startTimeoutMs?: number;
   /** Merged over the base settings; must be JSON-serialisable. */
   settings?: Record<string, unknown>;
   args?: string[];
@@ -71,6 +78,32 @@ export interface ApiResponse {
 
 const running = new Set<NodeRedProcess>();
 
+/**
+ * How many Node-REDs may be starting at once, in this test process. A start is
+ * seconds of CPU; a suite that starts a dozen at once would make each wait for
+ * the others on a 2-core machine (all the more on a loaded one) until its start
+ * timed out. A start waits for a free slot first; its timeout runs from the
+ * spawn, and the slot is freed once it listens (or failed to). Once started, a
+ * Node-RED mostly waits, so the number running is not limited.
+ */
+export const MAX_STARTING = Number(process.env.NRT_TEST_MAX_STARTING) || Math.min(4, Math.max(2, os.availableParallelism()));
+let starting = 0;
+const waitingToStart: Array<() => void> = [];
+
+async function startSlot(): Promise<() => void> {
+  if (starting >= MAX_STARTING) await new Promise<void>((resolve) => waitingToStart.push(resolve));
+  else starting++;
+  let freed = false;
+  return () => {
+    if (freed) return;
+    freed = true;
+    // The slot passes straight to the next in line, or is given back.
+    const next = waitingToStart.shift();
+    if (next) next();
+    else starting--;
+  };
+}
+
 /** The password of every user {@link adminAuth} makes. */
 export const PASSWORD = 'password';
 
@@ -95,6 +128,10 @@ export class NodeRedProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
+  /**
+   * Starts Node-RED (4.1 unless `version`, `redJs` or `node` say otherwise) with a
+   * temporary user directory, or `userDir`, and resolves once it listens.
+   */
   static async start(options: NodeRedOptions = {}): Promise<NodeRedProcess> {
     const userDir = options.userDir ?? mkdtempSync(path.join(os.tmpdir(), 'nrt-'));
     const settings = {
@@ -121,15 +158,21 @@ export class NodeRedProcess {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of CONTROLLED_ENV) delete env[name];
     Object.assign(env, options.env);
-    const child = spawn(process.execPath, [RED_JS[options.version ?? '4'], '-u', userDir, '-s', settingsFile, '-p', '0', ...(options.args ?? [])], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const red = new NodeRedProcess(userDir, child);
-    running.add(red);
-    const match = await red.waitForLog(/Server now running at http:\/\/127\.0\.0\.1:(\d+)\//, 20000);
-    red.port = Number(match[1]);
-    return red;
+    const redJs = options.redJs ?? RED_JS[options.version ?? '4'];
+    const free = await startSlot();
+    try {
+      const child = spawn(options.node ?? process.execPath, [redJs, '-u', userDir, '-s', settingsFile, '-p', '0', ...(options.args ?? [])], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const red = new NodeRedProcess(userDir, child);
+      running.add(red);
+      const match = await red.waitForLog(/Server now running at http:\/\/127\.0\.0\.1:(\d+)\//, options.startTimeoutMs ?? 20000);
+      red.port = Number(match[1]);
+      return red;
+    } finally {
+      free();
+    }
   }
 
   get baseUrl(): string {
@@ -224,4 +267,108 @@ export class NodeRedProcess {
 /** Kills whatever a failed test left running. */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((red) => red.stop()));
+}
+
+/** What {@link useNodeRed} gives a suite. */
+export interface NodeRedFixture {
+  /**
+   * The test collector of the running test (with `collector: 'suite'`, of the suite): a stand-in
+   * that stays the same object while the collector behind it is new for each test, so it can be
+   * destructured once in the `describe`.
+   */
+  readonly collector: TestCollector;
+  /** With `red` among the options: the Node-RED started before the suite's tests (a stand-in, as `collector` is). */
+  readonly red: NodeRedProcess;
+  /**
+   * {@link NodeRedProcess.start}, and the Node-RED stopped after the test that started it, or after
+   * the suite when started in a `before` hook or with `until: 'suite'` (tests that take turns with
+   * one Node-RED).
+   */
+  start(options?: NodeRedOptions, until?: 'suite'): Promise<NodeRedProcess>;
+}
+
+/** How {@link useNodeRed} sets a suite up. */
+export interface NodeRedFixtureOptions {
+  /**
+   * The test collector: a fresh one for each test (the default), one for the whole suite, or
+   * none (suites that report to the real collector).
+   */
+  collector?: 'test' | 'suite' | 'none';
+  /** With `collector: 'suite'`: a Node-RED to start with these options before the suite's tests, as `red`. */
+  red?: (collector: TestCollector) => NodeRedOptions;
+}
+
+/**
+ * Registers hooks in the calling `describe`: the test collector (see
+ * {@link NodeRedFixtureOptions}), and after each test every Node-RED it started
+ * through `start` stopped, then its collector; the suite's own after the suite.
+ * Register a browser first (useChromium in test/helpers/browser.ts) when pages
+ * look at these Node-REDs: its pages are then closed before the Node-REDs stop.
+ */
+export function useNodeRed(options: NodeRedFixtureOptions = {}): NodeRedFixture {
+  const perSuite = options.collector === 'suite';
+  const perTest = (options.collector ?? 'test') === 'test';
+  let current: TestCollector | undefined;
+  /** Started during the running test; the others are the suite's. */
+  let testStarted: NodeRedProcess[] | undefined;
+  const suiteStarted: NodeRedProcess[] = [];
+  const newCollector = async (): Promise<void> => {
+    current = await new TestCollector().start();
+  };
+  const stopCollector = async (): Promise<void> => {
+    await current?.stop();
+    current = undefined;
+  };
+  const stop = (reds: NodeRedProcess[]): Promise<unknown> => Promise.all(reds.splice(0).map((red) => red.stop()));
+  if (perSuite) before(newCollector);
+  let suiteRed: NodeRedProcess | undefined;
+  const redOptions = options.red;
+  if (redOptions) {
+    before(async () => {
+      suiteRed = await NodeRedProcess.start(redOptions(collector()));
+      suiteStarted.push(suiteRed);
+    });
+  }
+  beforeEach(async () => {
+    testStarted = [];
+    if (perTest) await newCollector();
+  });
+  afterEach(async () => {
+    await stop(testStarted ?? []);
+    testStarted = undefined;
+    if (perTest) await stopCollector();
+  });
+  after(async () => {
+    await stop(suiteStarted);
+    if (perSuite) await stopCollector();
+  });
+
+  const collector = (): TestCollector => {
+    if (!current) throw new Error('no test collector outside the tests of the suite that called useNodeRed()');
+    return current;
+  };
+  return {
+    collector: standIn(collector),
+    red: standIn(() => {
+      if (!suiteRed) throw new Error("no Node-RED: useNodeRed() starts one before the suite's tests when given `red`");
+      return suiteRed;
+    }),
+    async start(startOptions?: NodeRedOptions, until?: 'suite'): Promise<NodeRedProcess> {
+      const red = await NodeRedProcess.start(startOptions);
+      (until === 'suite' ? suiteStarted : (testStarted ?? suiteStarted)).push(red);
+      return red;
+    },
+  };
+}
+
+/** An object that stands for whatever `current()` returns when it is used: for fixtures whose objects are new for each test. */
+function standIn<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get: (_, key) => {
+      const target = current();
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    set: (_, key, value) => Reflect.set(current(), key, value),
+  });
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -67,4 +67,57 @@ export function filesUnder(root: string, dir: string): string[] {
   return readdirSync(absolute, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** What {@link usePackedTarball} gives a suite. */
+export interface PackedTarball {
+  /** The tarball `npm pack` made, ready once the suite's first `before` hook has run. */
+  readonly tarball: string;
+  /** A new temporary directory, removed after the suite. */
+  tempDir(prefix: string): string;
+  /** A Node-RED user directory as Node-RED creates one, with nothing installed; removed after the suite. */
+  emptyUserDir(): string;
+}
+
+/**
+ * Registers hooks in the calling `describe`: before its tests, the package (the plugin, or
+ * `workspace`) packed from a fresh copy as a publisher packs it; after them, the copy, the tarball
+ * and every directory made through the fixture removed.
+ */
+export function usePackedTarball(workspace?: string): PackedTarball {
+  let tarball = '';
+  const made: string[] = [];
+  const tempDir = (prefix: string): string => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+  before(() => {
+    const copy = freshCopy();
+    made.push(copy);
+    tarball = packTarball(copy, workspace);
+    made.push(path.dirname(tarball));
+  });
+  after(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get tarball(): string {
+      if (!tarball) throw new Error('no tarball before the suite of usePackedTarball() has packed it');
+      return tarball;
+    },
+    tempDir,
+    emptyUserDir() {
+      const dir = tempDir('nrt-userdir-');
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }));
+      return dir;
+    },
+  };
+}
+
+/** Manage palette → Install → upload: what the editor's upload button sends to a Node-RED at `baseUrl`. */
+export async function uploadTarball(baseUrl: string, tarball: string): Promise<Response> {
+  const form = new FormData();
+  form.append('tarball', new Blob([readFileSync(tarball)], { type: 'application/gzip' }), path.basename(tarball));
+  return fetch(`${baseUrl}/nodes`, { method: 'POST', body: form });
 }

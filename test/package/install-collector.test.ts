@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CollectorProcess, report } from '../../collector/test/helpers/collector-process';
-import { freshCopy, npm, packTarball, REPO_ROOT } from './fresh-copy';
+import { npm, REPO_ROOT, usePackedTarball } from './fresh-copy';
 
 /** Every file below `dir`, relative, with forward slashes. */
 function filesBelow(dir: string, rel = ''): string[] {
@@ -25,23 +24,18 @@ function pluginFiles(): string[] {
  */
 describe('the packed collector, installed into an empty prefix', function () {
   this.timeout(600_000);
-  const made: string[] = [];
+  const packed = usePackedTarball('collector');
   let installed = '';
   let collector: CollectorProcess | undefined;
 
   before(() => {
-    const copy = freshCopy();
-    const tarball = packTarball(copy, 'collector');
-    made.push(copy, path.dirname(tarball));
-    const prefix = mkdtempSync(path.join(os.tmpdir(), 'nrt-collector-prefix-'));
-    made.push(prefix);
-    npm(prefix, ['install', '--prefix', prefix, tarball, '--no-audit', '--no-fund']);
+    const prefix = packed.tempDir('nrt-collector-prefix-');
+    npm(prefix, ['install', '--prefix', prefix, packed.tarball, '--no-audit', '--no-fund']);
     installed = path.join(prefix, 'node_modules', 'node-red-telemetry-collector');
   });
 
   after(async () => {
     await collector?.stop();
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
 
   it('holds the protocol it was built with, and no file of the plugin', () => {
@@ -51,7 +45,7 @@ describe('the packed collector, installed into an empty prefix', function () {
     assert.ok(plugin.size > 10, 'the plugin is built, or this test proves nothing');
     const shared = files.filter((f) => f.startsWith('dist/') && plugin.has(f.slice('dist/'.length)) && !['dist/index.js', 'dist/config.js'].includes(f));
     assert.deepEqual(shared, [], 'no plugin module in the collector');
-    for (const file of ['service.js', 'transport.js', 'consent-store.js', 'insight/lifecycle.js', 'admin-api.js']) {
+    for (const file of ['service.js', 'transport.js', 'consent/store.js', 'insight/lifecycle.js', 'admin-api.js']) {
       assert.ok(!files.some((f) => f.endsWith(`/${file}`) || f === file), `${file} is the plugin's`);
     }
     assert.ok(!existsSync(path.join(installed, 'dist', 'src')), 'no plugin sources folder inside the collector');

@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NodeRedProcess } from '../helpers/node-red';
-import { freshCopy, npm, packTarball } from './fresh-copy';
-
-/** A user directory as Node-RED creates one, with nothing installed. */
-function emptyUserDir(made: string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nrt-userdir-'));
-  made.push(dir);
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }));
-  return dir;
-}
+import { NodeRedProcess, useNodeRed } from '../helpers/node-red';
+import { npm, uploadTarball, usePackedTarball } from './fresh-copy';
 
 /** What shows the plugin loaded from its package: the disclosure, the admin API, its editor part and its translations. */
 async function assertLoaded(red: NodeRedProcess): Promise<void> {
@@ -39,39 +30,21 @@ async function assertLoaded(red: NodeRedProcess): Promise<void> {
  */
 describe('the packed plugin, installed as the README says', function () {
   this.timeout(180_000);
-  let tarball: string;
-  const started: NodeRedProcess[] = [];
-  const made: string[] = [];
-
-  before(() => {
-    const copy = freshCopy();
-    tarball = packTarball(copy);
-    made.push(copy, path.dirname(tarball));
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((red) => red.stop()));
-  });
-  after(() => {
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
-  });
+  const packed = usePackedTarball();
+  const { start } = useNodeRed();
 
   it('`npm install <tgz>` in the user directory: no npm warning, and Node-RED loads it at start', async () => {
-    const userDir = emptyUserDir(made);
-    const { stderr } = npm(userDir, ['install', tarball, '--no-audit', '--no-fund']);
+    const userDir = packed.emptyUserDir();
+    const { stderr } = npm(userDir, ['install', packed.tarball, '--no-audit', '--no-fund']);
     assert.doesNotMatch(stderr, /npm warn/i, 'npm installs it without a warning (no install script, no engine mismatch)');
-    const red = await NodeRedProcess.start({ userDir, settings: { nodesDir: [] } });
-    started.push(red);
+    const red = await start({ userDir, settings: { nodesDir: [] } });
     await assertLoaded(red);
   });
 
   it('Manage palette → Install → upload: Node-RED installs and loads it without a restart', async () => {
-    const red = await NodeRedProcess.start({ userDir: emptyUserDir(made), settings: { nodesDir: [] } });
-    started.push(red);
+    const red = await start({ userDir: packed.emptyUserDir(), settings: { nodesDir: [] } });
     assert.equal((await red.api('GET', '/telemetry')).status, 404, 'not there before');
-    // What the editor's upload button sends.
-    const form = new FormData();
-    form.append('tarball', new Blob([readFileSync(tarball)], { type: 'application/gzip' }), path.basename(tarball));
-    const res = await fetch(`${red.baseUrl}/nodes`, { method: 'POST', body: form });
+    const res = await uploadTarball(red.baseUrl, packed.tarball);
     assert.equal(res.status, 200, await res.text());
     await assertLoaded(red);
   });

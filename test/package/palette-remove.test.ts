@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { TestCollector } from '../helpers/collector';
-import { NodeRedProcess } from '../helpers/node-red';
-import { freshCopy, packTarball } from './fresh-copy';
+import { NodeRedProcess, useNodeRed } from '../helpers/node-red';
+import { uploadTarball, usePackedTarball } from './fresh-copy';
 
 const MODULE = 'node-red-telemetry';
 
-/** A user directory as Node-RED creates one, with nothing installed. */
-function emptyUserDir(made: string[]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nrt-userdir-'));
-  made.push(dir);
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }));
-  return dir;
-}
-
-/** Manage palette → Install → upload: what the editor's upload button sends. */
+/** Manage palette → Install → upload. */
 async function installTarball(red: NodeRedProcess, tarball: string): Promise<void> {
-  const form = new FormData();
-  form.append('tarball', new Blob([readFileSync(tarball)], { type: 'application/gzip' }), path.basename(tarball));
-  const res = await fetch(`${red.baseUrl}/nodes`, { method: 'POST', body: form });
+  const res = await uploadTarball(red.baseUrl, tarball);
   assert.equal(res.status, 200, await res.text());
 }
 
@@ -48,33 +36,14 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 describe('the packed plugin, removed through the palette and installed again', function () {
   this.timeout(240_000);
-  let tarball: string;
-  let collector: TestCollector;
-  let red: NodeRedProcess | undefined;
-  const made: string[] = [];
-
-  before(() => {
-    const copy = freshCopy();
-    tarball = packTarball(copy);
-    made.push(copy, path.dirname(tarball));
-  });
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    await red?.stop();
-    red = undefined;
-    await collector.stop();
-  });
-  after(() => {
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
-  });
+  const packed = usePackedTarball();
+  const { collector, start } = useNodeRed();
 
   // 4.x calls the plugin's onremove; 3.x does not, and the plugin notices once npm has deleted it.
   for (const version of ['4', '3'] as const) {
     it(`Node-RED ${version}.x: answers 404 and sends nothing once removed, and works again after a re-install without a restart`, async () => {
-      const userDir = emptyUserDir(made);
-      red = await NodeRedProcess.start({
+      const userDir = packed.emptyUserDir();
+      const red = await start({
         version,
         userDir,
         settings: { nodesDir: [], telemetry: { url: collector.url, initialDelay: '200ms', interval: '1s' } },
@@ -82,7 +51,7 @@ describe('the packed plugin, removed through the palette and installed again', f
       await assertNeverMounted(red, 'GET');
 
       // Installed and consented: reports go out every second.
-      await installTarball(red, tarball);
+      await installTarball(red, packed.tarball);
       const status = await red.api('GET', '/telemetry');
       assert.equal(status.status, 200, JSON.stringify(status.body));
       assert.equal(status.body.reason, 'pending');
@@ -111,7 +80,7 @@ describe('the packed plugin, removed through the palette and installed again', f
       assert.equal(typeof kept?.instanceId, 'string');
 
       // Installed again in the same process: it answers, keeps the stored choice and reports again.
-      await installTarball(red, tarball);
+      await installTarball(red, packed.tarball);
       const again = await red.api('GET', '/telemetry');
       assert.equal(again.status, 200, JSON.stringify(again.body));
       assert.equal(again.body.enabled, true, JSON.stringify(again.body));

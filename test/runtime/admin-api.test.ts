@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { TestCollector } from '../helpers/collector';
-import { adminAuth, NodeRedProcess } from '../helpers/node-red';
+import { adminAuth, useNodeRed } from '../helpers/node-red';
 
 describe('runtime: the admin API (real Node-RED)', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  let red: NodeRedProcess | undefined;
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    await red?.stop();
-    red = undefined;
-    await collector.stop();
-  });
+  const { collector, start } = useNodeRed();
 
   const telemetry = (extra: Record<string, unknown> = {}) => ({ url: collector.url, initialDelay: '200ms', interval: '1h', ...extra });
 
   it('GET /telemetry answers exactly the documented fields, with the exact preview', async () => {
-    red = await NodeRedProcess.start({ settings: { telemetry: telemetry() } });
+    const red = await start({ settings: { telemetry: telemetry() } });
     const { status, body } = await red.api('GET', '/telemetry');
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body).sort(), ['covered', 'enabled', 'erasure', 'include', 'lastReport', 'nextReportAt', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'url']);
@@ -38,7 +28,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
   });
 
   it('PUT {enabled: true} records consent, applies at once, and the report is the preview', async () => {
-    red = await NodeRedProcess.start({ settings: { telemetry: telemetry() } });
+    const red = await start({ settings: { telemetry: telemetry() } });
     const put = await red.api('PUT', '/telemetry', { enabled: true });
     assert.equal(put.status, 200);
     assert.deepEqual([put.body.enabled, put.body.reason], [true, 'consent']);
@@ -53,7 +43,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
   });
 
   it('PUT {enabled: false} stops reporting at once', async () => {
-    red = await NodeRedProcess.start({ settings: { telemetry: telemetry({ initialDelay: '1s', interval: '1s' }) } });
+    const red = await start({ settings: { telemetry: telemetry({ initialDelay: '1s', interval: '1s' }) } });
     await red.api('PUT', '/telemetry', { enabled: true });
     await collector.waitFor(1);
     const put = await red.api('PUT', '/telemetry', { enabled: false });
@@ -66,7 +56,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
   });
 
   it('PUT answers 409 with a clear message when the flag decides', async () => {
-    red = await NodeRedProcess.start({ args: ['--no-telemetry'], settings: { telemetry: telemetry() } });
+    const red = await start({ args: ['--no-telemetry'], settings: { telemetry: telemetry() } });
     const put = await red.api('PUT', '/telemetry', { enabled: true });
     assert.equal(put.status, 409);
     assert.deepEqual(put.body, {
@@ -80,14 +70,14 @@ describe('runtime: the admin API (real Node-RED)', function () {
   });
 
   it('PUT answers 409 when settings.js decides', async () => {
-    red = await NodeRedProcess.start({ settings: { telemetry: telemetry({ enabled: true }) } });
+    const red = await start({ settings: { telemetry: telemetry({ enabled: true }) } });
     const put = await red.api('PUT', '/telemetry', { enabled: false });
     assert.equal(put.status, 409);
     assert.equal(put.body.error.reason, 'settings');
   });
 
   it('PUT rejects a malformed body with 400, and Node-RED keeps running', async () => {
-    red = await NodeRedProcess.start({ settings: { telemetry: telemetry() } });
+    const red = await start({ settings: { telemetry: telemetry() } });
     for (const body of [{}, { enabled: 'yes' }, { enabled: 1 }, [true]]) {
       const put = await red.api('PUT', '/telemetry', body);
       assert.equal(put.status, 400, JSON.stringify(body));
@@ -102,7 +92,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
 
   it('PUT answers 500 when the choice cannot be saved, and the choice still applies until restart', async () => {
     // A settings.js key with the plugin's name makes Node-RED refuse to store it.
-    red = await NodeRedProcess.start({ settings: { 'node-red-telemetry': 'mine', telemetry: telemetry() } });
+    const red = await start({ settings: { 'node-red-telemetry': 'mine', telemetry: telemetry() } });
     await red.waitForLog(/\[warn\] \[node-red-telemetry\] Could not save the telemetry state: .*read-only/);
     const put = await red.api('PUT', '/telemetry', { enabled: true });
     assert.equal(put.status, 500);
@@ -117,7 +107,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
     const auth = adminAuth({ admin: '*', reader: 'read', telemetry: ['telemetry.read', 'telemetry.write'], flows: ['flows.read', 'flows.write'] });
 
     it('needs telemetry.read to read and telemetry.write to choose', async () => {
-      red = await NodeRedProcess.start({ settings: { adminAuth: auth, telemetry: telemetry() } });
+      const red = await start({ settings: { adminAuth: auth, telemetry: telemetry() } });
       assert.equal((await red.api('GET', '/telemetry')).status, 401, 'anonymous read');
       assert.equal((await red.api('PUT', '/telemetry', { enabled: true })).status, 401, 'anonymous write');
 

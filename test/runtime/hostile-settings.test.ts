@@ -13,7 +13,7 @@ import { NodeRedProcess } from '../helpers/node-red';
  * JSON. Rows start in parallel batches, then each row's `it` judges what was seen.
  */
 
-/** Rows started at once: enough to keep both cores busy, few enough that start-up stays within the helper's 20 s. */
+/** Rows run at once: their Node-REDs start a few at a time (MAX_STARTING in the helper), then mostly wait. */
 const BATCH = 7;
 /** How long an "off" row is watched for a connection: the base schedule would have sent after 300 ms. */
 const WATCH_MS = 900;

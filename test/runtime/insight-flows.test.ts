@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { TestCollector } from '../helpers/collector';
-import { fixture, NodeRedProcess } from '../helpers/node-red';
+import { DEFAULT_FEATURES } from '../helpers/insight';
+import { fixture, useNodeRed } from '../helpers/node-red';
 
 const ID = '5'.repeat(32);
 
@@ -47,25 +47,20 @@ const SECRETS = [...secretsOf(FLOWS)].filter((s) => !CORE_OR_SHAPE.has(s) && s.l
 
 describe('runtime: the flows, features and environment groups against real flows', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  let red: NodeRedProcess;
-
-  before(async () => {
-    collector = await new TestCollector().start();
-    red = await NodeRedProcess.start({
-      settings: { telemetry: { url: collector.url, initialDelay: '1s', interval: '2s', include: ['flows', 'features', 'environment'] } },
+  const { collector, red } = useNodeRed({
+    collector: 'suite',
+    red: ({ url }) => ({
+      settings: { telemetry: { url, initialDelay: '1s', interval: '2s', include: ['flows', 'features', 'environment'] } },
       runtimeSettings: { 'node-red-telemetry': { instanceId: ID, choice: true, covered: ['flows', 'features', 'environment'] } },
       modules: [fixture('node-red-contrib-nrt-fixture')],
-    });
+    }),
+  });
+
+  before(async () => {
     await red.waitForLog(/Started flows/);
     const deployed = await red.api('POST', '/flows', FLOWS, undefined, { 'Node-RED-Deployment-Type': 'full' });
     assert.equal(deployed.status, 204, JSON.stringify(deployed.body));
     await red.waitForLog(/Started flows[\s\S]*Started flows/, 10000);
-  });
-
-  after(async () => {
-    await red?.stop();
-    await collector?.stop();
   });
 
   it('the secrets checked for are really in the deployed flows (or this test proves nothing)', async () => {
@@ -105,17 +100,7 @@ describe('runtime: the flows, features and environment groups against real flows
     assert.ok(body, 'a report after the deploy');
     assert.deepEqual(body.flows, expected);
     assert.deepEqual(Object.keys(body), ['instanceId', 'os', 'env', 'flows', 'features', 'environment']);
-    assert.deepEqual(body.features, {
-      adminAuth: false,
-      httpNodeAuth: false,
-      https: false,
-      projects: false,
-      contextStores: { memory: 1, localfilesystem: 0, other: 0 },
-      functionExternalModules: true,
-      editorTheme: false,
-      disableEditor: false,
-      storage: 'default',
-    });
+    assert.deepEqual(body.features, DEFAULT_FEATURES, "Node-RED's defaults: settings.js sets none of them");
     assert.equal(body.environment.cpus > 0, true);
     assert.ok(['<1h'].includes(body.environment.uptime));
   });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { QUEUE_FILE } from '../../src/insight/event-queue';
 import { LifecycleEvent, MAX_LIFECYCLE_EVENTS } from '@node-red-telemetry/protocol';
 import { Received, TestCollector } from '../helpers/collector';
-import { fixture, NodeRedProcess } from '../helpers/node-red';
+import { closedPort } from '../helpers/fault-server';
+import { fixture, useNodeRed } from '../helpers/node-red';
 
 const ID = '6'.repeat(32);
 const today = (): string => new Date().toISOString().slice(0, 10);
@@ -42,17 +43,10 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
   let crashDay = '';
   let stopSince = '';
   let downUrl = '';
-  let collector: TestCollector;
+  const { collector, start } = useNodeRed({ collector: 'suite' });
 
   before(async () => {
-    const down = await new TestCollector().start();
-    downUrl = down.url;
-    await down.stop();
-    collector = await new TestCollector().start();
-  });
-
-  after(async () => {
-    await collector?.stop();
+    downUrl = `http://127.0.0.1:${await closedPort()}/ping`;
   });
 
   it('queues start, deploy and crash while the collector is down; the crash names the module only', async () => {
@@ -60,7 +54,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
     // A queue left over from earlier: 130 events too old to send, 150 recent ones, more than one report may carry.
     const old = Array.from({ length: 130 }, () => JSON.stringify({ type: 'start', day: daysAgo(9) }));
     const recent = Array.from({ length: 150 }, () => JSON.stringify({ type: 'stop', day: today() }));
-    const red = await NodeRedProcess.start({
+    const red = await start({
       settings: settings(downUrl),
       runtimeSettings: { 'node-red-telemetry': { instanceId: ID, choice: true, covered: ['lifecycle'] } },
       modules: [fixture('node-red-contrib-nrt-fixture')],
@@ -96,7 +90,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
     // The crashing flow is removed, as a user would after the crash.
     writeFileSync(path.join(userDir, 'flows.json'), '[]');
     const startedAt = Date.now();
-    const red = await NodeRedProcess.start({ userDir, settings: settings(collector.url), modules: [fixture('node-red-contrib-nrt-fixture')] });
+    const red = await start({ userDir, settings: settings(collector.url), modules: [fixture('node-red-contrib-nrt-fixture')] });
     const first = JSON.parse((await reportAfter(collector, startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
     const events = first.lifecycle.events;
     assert.equal(events.length, MAX_LIFECYCLE_EVENTS, 'at most 100 events, the oldest dropped');
@@ -114,7 +108,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
 
   it('a clean stop is queued as stop and arrives with the next start', async () => {
     const startedAt = Date.now();
-    const red = await NodeRedProcess.start({ userDir, settings: settings(collector.url) });
+    const red = await start({ userDir, settings: settings(collector.url) });
     const report = JSON.parse((await reportAfter(collector, startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
     assert.deepEqual(onDaysSince(stopSince, report.lifecycle.events), [{ type: 'stop' }, { type: 'start' }]);
     await red.stop();

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LifecycleEvent } from '@node-red-telemetry/protocol';
 import { TestCollector } from '../helpers/collector';
-import { fixture, NodeRedProcess } from '../helpers/node-red';
+import { fixture, NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
 const ID = '8'.repeat(32);
 const PROJECT = 'acme-plant7-secret-project';
@@ -56,18 +56,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  */
 describe("runtime: insight groups never carry a user's own names, and go on when flows stop", function () {
   this.timeout(180000);
-  let collector: TestCollector;
+  const { collector, start } = useNodeRed({ collector: 'suite' });
   let userDir = '';
   let red: NodeRedProcess | undefined;
-
-  before(async () => {
-    collector = await new TestCollector().start();
-  });
-
-  after(async () => {
-    await red?.stop();
-    await collector?.stop();
-  });
 
   const reportsSince = async (since: number, count: number, timeoutMs = 20000): Promise<Array<Record<string, any>>> => {
     const deadline = Date.now() + timeoutMs;
@@ -80,7 +71,7 @@ describe("runtime: insight groups never carry a user's own names, and go on when
   };
 
   it('a local node that throws a class of its own: the crash is "local" / "other"', async () => {
-    red = await NodeRedProcess.start({
+    red = await start({
       settings: settings(collector.url),
       runtimeSettings: { 'node-red-telemetry': { instanceId: ID, choice: true, covered: GROUPS } },
       modules: [fixture('node-red-contrib-nrt-fixture')],
@@ -108,7 +99,7 @@ describe("runtime: insight groups never carry a user's own names, and go on when
 
   it('a Function node that rejects with a class of its own: the crash is "local" / "other"', async () => {
     writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(FUNCTION_FLOW));
-    red = await NodeRedProcess.start({ userDir, settings: settings(collector.url) });
+    red = await start({ userDir, settings: settings(collector.url) });
     assert.equal(await red.waitForExit(20000), 1, 'Node-RED ended on the unhandled rejection');
     assert.match(red.output, /acme secret payment message/, 'the Function node really crashed Node-RED');
   });
@@ -116,7 +107,8 @@ describe("runtime: insight groups never carry a user's own names, and go on when
   it('after the restart, the crashes arrive with neither the project name nor the class names', async () => {
     writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(QUIET_FLOW));
     const since = Date.now();
-    red = await NodeRedProcess.start({ userDir, settings: settings(collector.url) });
+    // Kept for the tests after this one.
+    red = await start({ userDir, settings: settings(collector.url) }, 'suite');
     const crashes = (await reportsSince(since, 1))
       .flatMap((body) => (body.lifecycle?.events ?? []) as LifecycleEvent[])
       .concat(collector.received.filter((r) => r.at <= since).flatMap((r) => (JSON.parse(r.body).lifecycle?.events ?? []) as LifecycleEvent[]))

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { TestCollector } from '../helpers/collector';
-import { fixture, NodeRedProcess } from '../helpers/node-red';
+import { fixture, useNodeRed } from '../helpers/node-red';
 
 /**
  * Metric providers registered by another plugin (test/fixtures/node-red-contrib-nrt-providers):
@@ -8,23 +7,15 @@ import { fixture, NodeRedProcess } from '../helpers/node-red';
  */
 describe('runtime: metric providers', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  let red: NodeRedProcess;
-
-  before(async () => {
-    collector = await new TestCollector().start();
-    red = await NodeRedProcess.start({
-      settings: { telemetry: { url: collector.url, initialDelay: '1s', interval: '2s' } },
+  const { collector, red } = useNodeRed({
+    collector: 'suite',
+    red: ({ url }) => ({
+      settings: { telemetry: { url, initialDelay: '1s', interval: '2s' } },
       runtimeSettings: { 'node-red-telemetry': { instanceId: '7'.repeat(32), choice: true } },
       modules: [fixture('node-red-contrib-nrt-providers')],
-    });
-    await red.waitForLog(/Started flows/);
+    }),
   });
-
-  after(async () => {
-    await red?.stop();
-    await collector?.stop();
-  });
+  before(() => red.waitForLog(/Started flows/));
 
   it('are listed with their names, pending until a yes covers them; nothing of them is sent before', async () => {
     // Providers are asked once Node-RED has started its flows; the slow one holds that for 1 s.
@@ -74,20 +65,9 @@ describe('runtime: metric providers', function () {
 
 describe('runtime: telemetry.enabled: true in settings.js covers what settings.js lists', function () {
   this.timeout(60000);
-  let red: NodeRedProcess;
-  let collector: TestCollector;
-
-  before(async () => {
-    collector = await new TestCollector().start();
-    red = await NodeRedProcess.start({
-      settings: { telemetry: { enabled: true, url: collector.url, initialDelay: '1h', include: ['features'] } },
-      modules: [fixture('node-red-contrib-nrt-providers')],
-    });
-  });
-
-  after(async () => {
-    await red?.stop();
-    await collector?.stop();
+  const { red } = useNodeRed({
+    collector: 'suite',
+    red: ({ url }) => ({ settings: { telemetry: { enabled: true, url, initialDelay: '1h', include: ['features'] } }, modules: [fixture('node-red-contrib-nrt-providers')] }),
   });
 
   it('the listed group is covered; a provider is not, until a yes in the editor (which cannot switch it off)', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { answerJson, TestCollector } from '../helpers/collector';
+import { answerJson } from '../helpers/collector';
 import { subscribe, waitForMessage } from '../helpers/comms';
-import { NodeRedProcess } from '../helpers/node-red';
+import { NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -20,20 +20,7 @@ async function recordOnDisk(red: NodeRedProcess): Promise<void> {
 
 describe('runtime: start-up, restarts and answers (real Node-RED)', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  const started: NodeRedProcess[] = [];
-  const start = async (...args: Parameters<typeof NodeRedProcess.start>): Promise<NodeRedProcess> => {
-    const red = await NodeRedProcess.start(...args);
-    started.push(red);
-    return red;
-  };
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((red) => red.stop()));
-    await collector.stop();
-  });
+  const { collector, start } = useNodeRed();
 
   describe('the disclosure block', () => {
     it('says what, where, when and how to opt out, while waiting for a choice', async () => {
@@ -139,7 +126,6 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
     await red.waitForLog(/Report to http:\/\/127\.0\.0\.1:\d+\/ping failed: ECONNREFUSED after 4 attempt\(s\)/, 20000);
     assert.equal(red.alive, true);
     assert.equal((await red.api('GET', '/telemetry')).body.lastReport.ok, false);
-    collector = await new TestCollector().start();
   });
 
   it('with NODE_RED_TELEMETRY_DEBUG=1 logs the exact payload and never connects', async () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { TestCollector } from '../helpers/collector';
-import { NodeRedOptions, NodeRedProcess } from '../helpers/node-red';
+import { NodeRedOptions, useNodeRed } from '../helpers/node-red';
 
 /**
  * Every row of the precedence table, against a real Node-RED: the decision the
@@ -9,13 +8,7 @@ import { NodeRedOptions, NodeRedProcess } from '../helpers/node-red';
  */
 describe('runtime: where the decision comes from (real Node-RED)', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    await collector.stop();
-  });
+  const { collector, start } = useNodeRed();
 
   /** A short schedule, so that a report that should not go out would have gone out. */
   const telemetry = (extra: Record<string, unknown> = {}) => ({ url: collector.url, initialDelay: '200ms', interval: '1h', ...extra });
@@ -97,19 +90,15 @@ describe('runtime: where the decision comes from (real Node-RED)', function () {
 
   for (const row of rows) {
     it(`${row.name}: zero connections`, async () => {
-      const red = await NodeRedProcess.start(row.options());
-      try {
-        const { status, body } = await red.api('GET', '/telemetry');
-        assert.equal(status, 200);
-        assert.deepEqual([body.enabled, body.reason, body.nextReportAt], [row.enabled, row.reason, null]);
-        await red.waitForLog(row.logged);
-        // Five times the initial delay: a report would have gone out by now.
-        await new Promise((r) => setTimeout(r, 1000));
-        assert.equal(collector.connections, 0);
-        assert.equal(red.alive, true);
-      } finally {
-        await red.stop();
-      }
+      const red = await start(row.options());
+      const { status, body } = await red.api('GET', '/telemetry');
+      assert.equal(status, 200);
+      assert.deepEqual([body.enabled, body.reason, body.nextReportAt], [row.enabled, row.reason, null]);
+      await red.waitForLog(row.logged);
+      // Five times the initial delay: a report would have gone out by now.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(collector.connections, 0);
+      assert.equal(red.alive, true);
     });
   }
 
@@ -135,30 +124,22 @@ describe('runtime: where the decision comes from (real Node-RED)', function () {
   ];
   for (const row of on) {
     it(`${row.name}: one report arrives`, async () => {
-      const red = await NodeRedProcess.start(row.options());
-      try {
-        const { body } = await red.api('GET', '/telemetry');
-        assert.deepEqual([body.enabled, body.reason], [true, row.reason]);
-        await red.waitForLog(row.logged);
-        const [report] = await collector.waitFor(1);
-        assert.deepEqual(JSON.parse(report.body), body.preview);
-      } finally {
-        await red.stop();
-      }
+      const red = await start(row.options());
+      const { body } = await red.api('GET', '/telemetry');
+      assert.deepEqual([body.enabled, body.reason], [true, row.reason]);
+      await red.waitForLog(row.logged);
+      const [report] = await collector.waitFor(1);
+      assert.deepEqual(JSON.parse(report.body), body.preview);
     });
   }
 
   it('an opt-out file created while running stops the next report', async () => {
-    const red = await NodeRedProcess.start({ settings: { telemetry: telemetry({ enabled: true, initialDelay: '1500ms' }) } });
-    try {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(`${red.userDir}/.opt-out-from-anonymous-statistics`, '');
-      const { body } = await red.api('GET', '/telemetry');
-      assert.deepEqual([body.enabled, body.reason, body.nextReportAt], [false, 'opt-out-file', null]);
-      await new Promise((r) => setTimeout(r, 2500));
-      assert.equal(collector.connections, 0);
-    } finally {
-      await red.stop();
-    }
+    const red = await start({ settings: { telemetry: telemetry({ enabled: true, initialDelay: '1500ms' }) } });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${red.userDir}/.opt-out-from-anonymous-statistics`, '');
+    const { body } = await red.api('GET', '/telemetry');
+    assert.deepEqual([body.enabled, body.reason, body.nextReportAt], [false, 'opt-out-file', null]);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(collector.connections, 0);
   });
 });

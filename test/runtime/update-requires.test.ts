@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { answerJson, TestCollector } from '../helpers/collector';
+import { answerJson } from '../helpers/collector';
 import { subscribe, waitForMessage } from '../helpers/comms';
-import { NodeRedProcess } from '../helpers/node-red';
+import { NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const NODE = process.versions.node.replace(/\./g, '\\.');
@@ -14,20 +14,7 @@ const NODE = process.versions.node.replace(/\./g, '\\.');
  */
 describe('runtime: an update that needs a newer Node.js (real Node-RED)', function () {
   this.timeout(60000);
-  let collector: TestCollector;
-  const started: NodeRedProcess[] = [];
-  const start = async (...args: Parameters<typeof NodeRedProcess.start>): Promise<NodeRedProcess> => {
-    const red = await NodeRedProcess.start(...args);
-    started.push(red);
-    return red;
-  };
-  beforeEach(async () => {
-    collector = await new TestCollector().start();
-  });
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((red) => red.stop()));
-    await collector.stop();
-  });
+  const { collector, start } = useNodeRed();
 
   const telemetry = (extra: Record<string, unknown> = {}) => ({ enabled: true, url: collector.url, initialDelay: '200ms', interval: '1h', ...extra });
   const offerOf = async (red: NodeRedProcess): Promise<unknown> => (await red.api('GET', '/telemetry')).body.update;

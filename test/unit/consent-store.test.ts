@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ConsentStore, parseState, SettingsLike, STATE_KEY } from '../../src/consent-store';
+import { ConsentStore, parseState, SettingsLike, STATE_KEY } from '../../src/consent/store';
 
 const ID = '0123456789abcdef0123456789abcdef';
 

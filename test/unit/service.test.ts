@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
-import { Clock } from '../src/clock';
-import { ConsentStore, SettingsLike, STATE_KEY } from '../src/consent-store';
-import type { Logger } from '../src/log';
-import { ServiceDeps, TelemetryService, TOPIC_STATUS, TOPIC_UPDATE } from '../src/service';
-import { Transport } from '../src/transport';
-import { answerJson, TestCollector } from './helpers/collector';
+import { Clock } from '../../src/clock';
+import { ConsentStore, SettingsLike, STATE_KEY } from '../../src/consent/store';
+import type { Logger } from '../../src/log';
+import { ServiceDeps, TelemetryService, TOPIC_STATUS, TOPIC_UPDATE } from '../../src/service';
+import { Transport } from '../../src/transport';
+import { answerJson, TestCollector } from '../helpers/collector';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

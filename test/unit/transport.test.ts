@@ -3,9 +3,9 @@ import http from 'node:http';
 import net, { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { backoffDelay, parseRetryAfter, reportTimeLimit, Transport, TransportOptions } from '../src/transport';
-import { answerJson, TestCollector } from './helpers/collector';
-import { closedPort, Fault, FaultServer } from './helpers/fault-server';
+import { backoffDelay, parseRetryAfter, reportTimeLimit, Transport, TransportOptions } from '../../src/transport';
+import { answerJson, TestCollector } from '../helpers/collector';
+import { closedPort, Fault, FaultServer } from '../helpers/fault-server';
 
 const payload = { instanceId: 'abc', os: { type: 'Linux', release: '6', arch: 'x64' }, env: { nodejs: '20.0.0', 'node-red': '4.1.15' } };
 const fast: Partial<TransportOptions> = { baseDelayMs: 20, maxDelayMs: 200, random: () => 0.5, attemptTimeoutMs: 2000, connectTimeoutMs: 1000 };

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../../../test/helpers/browser';
-import { RunningCollector, startCollector } from '../../src/collector';
-import { DEFAULTS } from '../../src/config';
-import { createLogger } from '../../src/logger';
-import { COLLECTOR_BIN } from '../helpers/collector-process';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { screenshot, useChromium } from '../../../test/helpers/browser';
+import { COLLECTOR_BIN, freshStore, InProcessCollector, startInProcess } from '../helpers/collector-process';
 
 /** Values a hostile sender or a tampered database might hold; each must show as text and run nothing. */
 const CRAFTED_VERSION = `<img src=x onerror="document.title='pwned';window.pwned=1">`;
@@ -24,26 +20,23 @@ interface Loaded {
 
 describe('public dashboard in Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let collector: RunningCollector;
+  const chromium = useChromium({ endScreenshots: false });
+  let collector: InProcessCollector;
   const now = new Date('2026-11-21T09:00:00Z');
 
   before(async () => {
-    browser = await launchChromium();
-    const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-dashboard-'));
+    const files = await freshStore('sqlite');
     // Seeded the way an operator would: the published command, 180 days, thousands of instances.
-    await promisify(execFile)(process.execPath, [COLLECTOR_BIN, 'demo-data', '--data', data, '--days', '180', '--instances', '5000', '--end', LAST_DAY, '--log-level', 'warn']);
-    collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), { now: () => now });
+    await promisify(execFile)(process.execPath, [COLLECTOR_BIN, 'demo-data', '--data', files.dataDir, '--days', '180', '--instances', '5000', '--end', LAST_DAY, '--log-level', 'warn']);
+    collector = await startInProcess({ store: files, config: { latest: '4.2.0' }, options: { now: () => now } });
   });
   after(async () => {
-    await browser?.close();
     await collector?.stop();
   });
 
   /** Opens the page and waits until every panel is drawn, recording each request and any console error. */
   async function open(options: BrowserContextOptions = {}, query = ''): Promise<Loaded> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-    const page = await context.newPage();
+    const page = await chromium.newPage({ viewport: { width: 1280, height: 900 }, ...options });
     const requests: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -193,6 +186,12 @@ describe('public dashboard in Chromium', function () {
       const rows = [
         { day: LAST_DAY, dimension: 'node-red', value: CRAFTED_VERSION, instances: 60 },
         ...CRAFTED_OS.map((value) => ({ day: LAST_DAY, dimension: 'os', value, instances: 20 })),
+        // Rare values that make "other" at least the threshold alone: else the smallest value (a crafted one) would join it.
+        { day: LAST_DAY, dimension: 'os', value: 'Plan 9', instances: 4 },
+        { day: LAST_DAY, dimension: 'os', value: 'Haiku', instances: 4 },
+        // A dimension where an instance counts under several values, with a rare one: its "other" is hidden.
+        { day: LAST_DAY, dimension: 'lifecycle.crash.module', value: 'node-red-contrib-a', instances: 8 },
+        { day: LAST_DAY, dimension: 'lifecycle.crash.module', value: 'node-red-contrib-rare', instances: 2 },
       ];
       await collector.store.db.insertInto('daily_usage').values(rows).execute();
       // A new roll-up time, as a real roll-up would write: cached answers are dropped.
@@ -216,23 +215,34 @@ describe('public dashboard in Chromium', function () {
       await screenshot(page, 'collector-dashboard-crafted');
       await page.context().close();
     });
+
+    it('shows an "other" under the threshold as "fewer than" it, with no share and no bar', async () => {
+      const { page, problems } = await open();
+      const rows = page.locator('[data-dimension="lifecycle.crash.module"] tbody tr');
+      assert.deepEqual(await rows.locator('th').allTextContents(), ['node-red-contrib-a', 'other']);
+      assert.deepEqual(await rows.last().locator('td').allTextContents(), ['', '–', 'fewer than 5']);
+      assert.equal(await rows.last().locator('.bar').count(), 0);
+      assert.deepEqual(await rows.first().locator('td.share, td.count').allTextContents(), ['100.0 %', '8']);
+      assert.ok(!(await page.content()).includes('node-red-contrib-rare'));
+      assert.deepEqual(problems, []);
+      await page.context().close();
+    });
   });
 });
 
 describe('public dashboard in Chromium, before any roll-up', function () {
   this.timeout(60_000);
+  const chromium = useChromium({ endScreenshots: false });
 
   it('says that no day has been aggregated yet', async () => {
-    const browser = await launchChromium();
-    const collector = await startCollector({ ...DEFAULTS, port: 0, data: mkdtempSync(path.join(os.tmpdir(), 'nrt-dashboard-empty-')), latest: '4.2.0' }, createLogger('silent'));
+    const collector = await startInProcess({ config: { latest: '4.2.0' } });
     try {
-      const page = await browser.newPage();
+      const page = await chromium.newPage();
       await page.goto(`${collector.url}/`);
       await page.waitForFunction(() => /No day has been aggregated yet/.test(document.getElementById('status')?.textContent ?? ''));
       assert.equal(await page.locator('.chart:visible').count(), 0);
       assert.equal(await page.locator('#demo').isVisible(), false);
     } finally {
-      await browser.close();
       await collector.stop();
     }
   });

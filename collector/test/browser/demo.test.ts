@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, screenshot } from '../../../test/helpers/browser';
+import { screenshot, useChromium } from '../../../test/helpers/browser';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const NODE_RED_VERSION = (require('node-red/package.json') as { version: string }).version;
@@ -11,6 +11,7 @@ const NODE_RED_VERSION = (require('node-red/package.json') as { version: string 
 /** `npm start` without npm: examples/demo.js, everything under a temp DEMO_DIR, free ports. */
 describe('npm start demo', function () {
   this.timeout(120_000);
+  const chromium = useChromium({ endScreenshots: false });
   let demo: ChildProcess;
   let output = '';
 
@@ -54,17 +55,12 @@ describe('npm start demo', function () {
     assert.equal(summary.daysAggregated, 180);
     assert.ok(summary.lastDayTotals.instances > 1000, String(summary.lastDayTotals.instances));
 
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${collectorUrl}/`);
-      await page.locator('#panels section').first().waitFor();
-      assert.equal(await page.locator('#demo').isVisible(), true);
-      assert.match((await page.locator('#demo').textContent()) ?? '', /not real usage/);
-      await screenshot(page, 'collector-dashboard-npm-start');
-    } finally {
-      await browser.close();
-    }
+    const page = await chromium.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${collectorUrl}/`);
+    await page.locator('#panels section').first().waitFor();
+    assert.equal(await page.locator('#demo').isVisible(), true);
+    assert.match((await page.locator('#demo').textContent()) ?? '', /not real usage/);
+    await screenshot(page, 'collector-dashboard-npm-start');
   });
 
   it(`runs a Node-RED that reports ${NODE_RED_VERSION}, as a real install does, not ${NODE_RED_VERSION}-git`, async () => {

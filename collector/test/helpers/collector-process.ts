@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -5,14 +6,62 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Report } from '@node-red-telemetry/protocol';
+import { RunningCollector, startCollector } from '../../src/collector';
+import { CollectorConfig, DEFAULTS } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import type { StoreLocation } from '../../src/store/connect';
+import { Store, StoreOptions } from '../../src/store/store';
 import { freshDatabase } from './postgres';
+import type { StoreFiles } from './tables';
 
 export const COLLECTOR_BIN = path.resolve(__dirname, '../../bin/node-red-telemetry-collector.js');
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+/** New storage for a collector: a temporary data directory and, for PostgreSQL, a new database. */
+export async function freshStore(kind: StoreKind): Promise<StoreFiles> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-collector-'));
+  return kind === 'postgres' ? { dataDir, databaseUrl: await freshDatabase() } : { dataDir };
+}
+
+/** Where the collector keeps `files`: their database when they have one, else the SQLite file in their directory. */
+export function locationOf(files: StoreFiles): StoreLocation {
+  return files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir };
+}
+
+/** The store on `files`, opened as the collector opens it (migrations applied). */
+export function openStore(files: StoreFiles, options?: StoreOptions): Promise<Store> {
+  return Store.open(locationOf(files), options);
+}
+
+export interface InProcessOptions {
+  /** New storage of this kind (SQLite by default), or storage a test has prepared. */
+  store?: StoreKind | StoreFiles;
+  /** Over DEFAULTS, with port 0 and the store's data directory and database. */
+  config?: Partial<CollectorConfig>;
+  /** Where it logs; nowhere by default. */
+  log?: ReturnType<typeof createLogger>;
+  /** startCollector's third argument as given: its options (a clock, store options), or a clock as a bare function. */
+  options?: Parameters<typeof startCollector>[2];
+}
+
+/** A collector in the test's process, and the storage it runs on. */
+export type InProcessCollector = RunningCollector & { files: StoreFiles };
+
+/**
+ * The collector in this process (startCollector), for tests that hold its clock
+ * or its store: the real HTTP server on 127.0.0.1 and a real database.
+ */
+export async function startInProcess(options: InProcessOptions = {}): Promise<InProcessCollector> {
+  const files = typeof options.store === 'object' ? options.store : await freshStore(options.store ?? 'sqlite');
+  const config: CollectorConfig = { ...DEFAULTS, port: 0, data: files.dataDir, databaseUrl: files.databaseUrl, ...options.config };
+  const collector = await startCollector(config, options.log ?? createLogger('silent'), options.options);
+  return Object.assign(collector, { files });
+}
+
 export interface StartOptions {
-  store: StoreKind;
+  /** New storage of this kind, or storage a test has prepared (a restart, a seeded store). */
+  store: StoreKind | StoreFiles;
   args?: string[];
   env?: NodeJS.ProcessEnv;
   /** Written as a JSON config file and passed with --config. */
@@ -81,8 +130,7 @@ export class CollectorProcess {
   }
 
   static async start(options: StartOptions): Promise<CollectorProcess> {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-collector-'));
-    const databaseUrl = options.store === 'postgres' ? await freshDatabase() : undefined;
+    const { dataDir, databaseUrl } = typeof options.store === 'object' ? options.store : await freshStore(options.store);
     const args = ['--port', '0', '--data', dataDir, ...(options.args ?? [])];
     if (databaseUrl) args.push('--database-url', databaseUrl);
     if (options.config) {
@@ -200,6 +248,27 @@ export class CollectorProcess {
   exited(): Promise<number | null> {
     return this.exit;
   }
+}
+
+/**
+ * Registers an `afterEach` in the calling `describe`: every collector a test
+ * started through the returned `start` is stopped (SIGTERM) after it, and the
+ * test fails unless each exited with 0. Register it after the Node-REDs'
+ * fixture (useNodeRed), so that they stop before the collector they report to.
+ */
+export function useCollectorProcesses(): { start(options: StartOptions): Promise<CollectorProcess> } {
+  const started: CollectorProcess[] = [];
+  afterEach(async () => {
+    const codes = await Promise.all(started.splice(0).map((collector) => collector.stop()));
+    for (const code of codes) assert.equal(code, 0, 'the collector exits with 0 when stopped');
+  });
+  return {
+    async start(options: StartOptions): Promise<CollectorProcess> {
+      const collector = await CollectorProcess.start(options);
+      started.push(collector);
+      return collector;
+    },
+  };
 }
 
 /** Stops every collector a test started, even after a failure. */

@@ -25,7 +25,8 @@ interface EmbeddedPostgresClass {
 let server: Promise<Server> | undefined;
 const created: string[] = [];
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that was free a moment ago, for a server that must be told its port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

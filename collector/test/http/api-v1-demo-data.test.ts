@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { COLLECTOR_BIN, CollectorProcess, report, StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { COLLECTOR_BIN, CollectorProcess, freshStore, report, StoreKind } from '../helpers/collector-process';
 import { rowsOf } from '../helpers/tables';
 
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
@@ -28,18 +27,17 @@ for (const store of STORES) {
     this.timeout(120_000);
 
     it('fills an empty store with a labelled, deterministic history, and refills it the same', async () => {
-      const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-demo-data-'));
-      const databaseUrl = store === 'postgres' ? await freshDatabase() : undefined;
-      const target = databaseUrl ? ['--database-url', databaseUrl] : ['--data', data];
+      const files = await freshStore(store);
+      const target = files.databaseUrl ? ['--database-url', files.databaseUrl] : ['--data', files.dataDir];
       const args = ['demo-data', ...target, '--days', '120', '--instances', '2000', '--end', '2026-11-20', '--seed', '42'];
       const first = await cli(args);
       assert.equal(first.code, 0, first.stderr);
       assert.deepEqual(JSON.parse(first.stdout), { days: 120, from: '2026-07-24', to: '2026-11-20', lastDayInstances: 1711, store });
-      const stored = await rowsOf({ dataDir: data, databaseUrl }, 'aggregated_days');
+      const stored = await rowsOf(files, 'aggregated_days');
       assert.equal(stored.length, 120);
-      assert.equal((await rowsOf({ dataDir: data, databaseUrl }, 'reports')).length, 0, 'only roll-ups are written');
+      assert.equal((await rowsOf(files, 'reports')).length, 0, 'only roll-ups are written');
 
-      const collector = await CollectorProcess.start({ store: 'sqlite', args: target.concat(['--latest', '4.2.0']) });
+      const collector = await CollectorProcess.start({ store: files, args: ['--latest', '4.2.0'] });
       try {
         const summary = await collector.request('GET', '/api/v1/summary');
         const body = summary.body as { demo: string; daysAggregated: number; lastDayTotals: { instances: number } };
@@ -68,10 +66,9 @@ for (const store of STORES) {
       const refused = await cli(['demo-data', ...target]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^demo-data: this store already holds real reports or roll-ups; demo data goes only into an empty store/);
-      const files = { dataDir: collector.dataDir, databaseUrl: collector.databaseUrl };
-      assert.equal((await rowsOf(files, 'reports')).length, 1);
-      assert.equal((await rowsOf(files, 'aggregated_days')).length, 0);
-      assert.equal((await rowsOf(files, 'collector_meta')).length, 0);
+      assert.equal((await rowsOf(collector, 'reports')).length, 1);
+      assert.equal((await rowsOf(collector, 'aggregated_days')).length, 0);
+      assert.equal((await rowsOf(collector, 'collector_meta')).length, 0);
     });
   });
 }

@@ -3,12 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULTS } from '../src/config';
-import { startCollector } from '../src/collector';
-import { createLogger } from '../src/logger';
-import { addDays, dayOf } from '../src/days';
-import { COLLECTOR_BIN, postReport, report } from './helpers/collector-process';
-import { rowsOf } from './helpers/tables';
+import { addDays, dayOf } from '../../src/days';
+import { COLLECTOR_BIN, postReport, report, startInProcess } from '../helpers/collector-process';
+import { rowsOf } from '../helpers/tables';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const run = spawnSync(process.execPath, [COLLECTOR_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 20_000 });
@@ -55,7 +52,7 @@ describe('collector command line', function () {
   });
 
   it('fails to start with one clear log line when the port is taken', async () => {
-    const busy = await startCollector({ ...DEFAULTS, port: 0, data: mkdtempSync(path.join(os.tmpdir(), 'nrt-cli-')), latest: '4.2.0' }, createLogger('silent'));
+    const busy = await startInProcess({ config: { latest: '4.2.0' } });
     try {
       const port = new URL(busy.url).port;
       const { code, stdout } = cli(['--port', port, '--data', mkdtempSync(path.join(os.tmpdir(), 'nrt-cli-')), '--latest', '4.2.0']);
@@ -68,10 +65,10 @@ describe('collector command line', function () {
   });
 
   it('aggregate rolls up a past day the same way every time it is run, and refuses a bad day', async () => {
-    const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-cli-'));
     const yesterday = addDays(dayOf(new Date()), -1);
     const noon = new Date(`${yesterday}T12:00:00Z`);
-    const collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, createLogger('silent'), { now: () => noon });
+    const collector = await startInProcess({ config: { latest: '4.2.0' }, options: { now: () => noon } });
+    const data = collector.files.dataDir;
     for (let i = 1; i <= 3; i++) {
       assert.equal(await postReport(collector.url, report({}, i)), 200);
     }

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startCollector } from '../../src/collector';
-import { DEFAULTS } from '../../src/config';
+import { rmSync } from 'node:fs';
 import { createLogger } from '../../src/logger';
 import { WalSync } from '../../src/store/wal-sync';
-import { report } from '../helpers/collector-process';
+import { report, startInProcess } from '../helpers/collector-process';
 
 /**
  * A SQLite collector whose disk fails to sync the write-ahead log, as a
@@ -19,8 +15,7 @@ describe('a disk that fails a sync (SQLite)', function () {
   it('every report, erasure and health check gets 503 store_unavailable in JSON, the log says why once, and the collector keeps answering', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const log = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-    const data = mkdtempSync(path.join(os.tmpdir(), 'nrt-disk-failure-'));
-    const collector = await startCollector({ ...DEFAULTS, port: 0, data, latest: '4.2.0' }, log, { store: { walSync: () => new WalSync('/dev/null') } });
+    const collector = await startInProcess({ config: { latest: '4.2.0' }, log, options: { store: { walSync: () => new WalSync('/dev/null') } } });
     try {
       const post = (instance: number): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report({}, instance)) });
       const requests: Array<[string, RequestInit]> = [
@@ -49,7 +44,7 @@ describe('a disk that fails a sync (SQLite)', function () {
       assert.equal((await fetch(`${collector.url}/`)).status, 200);
     } finally {
       await collector.stop();
-      rmSync(data, { recursive: true, force: true });
+      rmSync(collector.files.dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Pool } from 'undici';
-import { CollectorProcess, report, StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { CollectorProcess, freshStore, report, StoreKind } from '../helpers/collector-process';
 import { rowsOf, StoreFiles } from '../helpers/tables';
+import { collectorVersion } from '../../src/version';
 
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 const TOTAL = 2_000;
@@ -13,15 +10,9 @@ const SENDERS = 16;
 const KILL_AFTER = 500;
 const CONFIG = { rateLimit: { perInstance: 1, perAddress: 1_000_000 } };
 
-/**
- * Starts a collector on the given data. The helper gives each start fresh
- * data, so the data is named in the arguments, which it passes last (the last
- * --data wins); PostgreSQL is asked for as `sqlite` so that the helper makes
- * no database of its own, and the --database-url given here is the one used.
- */
+/** Starts a collector on the given data: the first start, and the restart after the kill. */
 function startOn(data: StoreFiles): Promise<CollectorProcess> {
-  const args = ['--latest', '4.2.0', '--data', data.dataDir, ...(data.databaseUrl ? ['--database-url', data.databaseUrl] : [])];
-  return CollectorProcess.start({ store: 'sqlite', args, config: CONFIG });
+  return CollectorProcess.start({ store: data, args: ['--latest', '4.2.0'], config: CONFIG });
 }
 
 for (const store of STORES) {
@@ -29,13 +20,10 @@ for (const store of STORES) {
     this.timeout(120_000);
 
     it(`keeps every acknowledged report when killed during a load of ${TOTAL} from ${SENDERS} senders`, async () => {
-      const data: StoreFiles = {
-        dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-durable-')),
-        databaseUrl: store === 'postgres' ? await freshDatabase() : undefined,
-      };
+      const data = await freshStore(store);
       const collector = await startOn(data);
       const health = await collector.request('GET', '/healthz');
-      assert.deepEqual(health.body, { status: 'ok', store }, 'the collector under test runs on the store named');
+      assert.deepEqual(health.body, { status: 'ok', store, version: collectorVersion() }, 'the collector under test runs on the store named');
 
       const pool = new Pool(collector.url, { connections: SENDERS, pipelining: 1 });
       const acked: string[] = [];
@@ -81,7 +69,7 @@ for (const store of STORES) {
 
       const restarted = await startOn(data);
       try {
-        assert.deepEqual((await restarted.request('GET', '/healthz')).body, { status: 'ok', store });
+        assert.deepEqual((await restarted.request('GET', '/healthz')).body, { status: 'ok', store, version: collectorVersion() });
         const stored = new Set((await rowsOf(data, 'reports')).map((r) => String(r.instance_id)));
         const missing = acked.filter((id) => !stored.has(id));
         assert.deepEqual(

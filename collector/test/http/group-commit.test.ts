@@ -9,8 +9,7 @@ import { GroupCommit } from '../../src/store/group-commit';
 import { rollUpDay } from '../../src/rollup/daily-job';
 import { AcceptResult, Limit, PendingReport, Store, StoreOptions } from '../../src/store/store';
 import { DurabilityLost, WalSync } from '../../src/store/wal-sync';
-import { report, StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { freshStore, openStore, report, StoreKind } from '../helpers/collector-process';
 import { rowsOf, StoreFiles } from '../helpers/tables';
 
 /**
@@ -52,13 +51,23 @@ for (const kind of STORES) {
 
     /** A store on the test's database: the test's own, or a second collector's. */
     function storeOnFiles(options?: StoreOptions): Promise<Store> {
-      return Store.open(files.databaseUrl ? { kind: 'postgres', url: files.databaseUrl } : { kind: 'sqlite', dataDir: files.dataDir }, options);
+      return openStore(files, options);
     }
 
     async function open(options?: StoreOptions): Promise<void> {
-      files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
-      if (kind === 'postgres') files.databaseUrl = await freshDatabase();
+      files = await freshStore(kind);
       store = await storeOnFiles(options);
+    }
+
+    /** The test's store opened, and a second collector's store on the same database for `run`, closed after it. */
+    async function withSecondCollector(run: (other: Store) => Promise<void>): Promise<void> {
+      await open();
+      const other = await storeOnFiles();
+      try {
+        await run(other);
+      } finally {
+        await other.close();
+      }
     }
 
     /** SQLite's connection setting: 2 is FULL, a commit waits for the disk. */
@@ -139,9 +148,7 @@ for (const kind of STORES) {
     // PostgreSQL only: two SQLite connections in one process cannot take turns (each waits for the
     // lock synchronously, blocking the other's commit); SQLite serialises collectors by its one writer.
     if (kind === 'postgres') it('two collectors on one database: an instance reporting to both at once gets exactly one report in', async () => {
-      await open();
-      const other = await storeOnFiles();
-      try {
+      await withSecondCollector(async (other) => {
         const limits = { perInstance: 1, perAddress: 10_000 };
         for (let round = 0; round < 20; round++) {
           // Each batch also carries reports of other instances, in another order, so that locks interleave.
@@ -154,17 +161,13 @@ for (const kind of STORES) {
         }
         const stored = (await rowsOf(files, 'reports')).filter((r) => Number(String(r.instance_id).slice(-3)) < 520);
         assert.equal(stored.length, 20, 'one report per contested instance');
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     // The address counter is one row that both collectors count in: each must wait for the other's
     // commit before reading it (a row lock), or both would read 0 and both accept.
     if (kind === 'postgres') it('two collectors on one database: an address at its limit gets exactly one report in, whichever collector it reaches', async () => {
-      await open();
-      const other = await storeOnFiles();
-      try {
+      await withSecondCollector(async (other) => {
         const limits = { perInstance: 10, perAddress: 2 };
         for (let round = 0; round < 20; round++) {
           const address = `shared-${round}`;
@@ -175,9 +178,7 @@ for (const kind of STORES) {
           assert.equal([fromA[0], fromB[0]].filter((r) => r.accepted).length, 1, `round ${round}: ${JSON.stringify([fromA, fromB])}`);
         }
         assert.equal((await rowsOf(files, 'reports')).length, 40, 'two reports per address');
-      } finally {
-        await other.close();
-      }
+      });
     });
 
     it('a batch that fails stores none of its reports and moves no counter, and every caller hears of it', async () => {
@@ -299,7 +300,7 @@ for (const kind of STORES) {
       const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-target-'));
       try {
         writeFileSync(path.join(elsewhere, 'real.sqlite'), '');
-        files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-batch-')) };
+        files = await freshStore('sqlite');
         symlinkSync(path.join(elsewhere, 'real.sqlite'), path.join(files.dataDir, 'collector.sqlite'));
         store = await storeOnFiles({ walSync: recording });
         assert.deepEqual(await store.acceptBatch([pending(45, 'm', { perInstance: 1, perAddress: 50 })]), [{ accepted: true }]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { CollectorProcess, report, StoreKind, TEST_CLIENT_ADDRESS } from '../helpers/collector-process';
 import { everythingStored, rowsOf } from '../helpers/tables';
+import { collectorVersion } from '../../src/version';
 
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 
@@ -52,8 +53,6 @@ for (const store of STORES) {
       ['no env', { instanceId: 'abcdefgh12', os: report().os }, {}, 400, 'invalid_report', /field "env" is required/],
       ['no os.arch', report({ os: { type: 'Linux', release: '6' } }), {}, 400, 'invalid_report', /field "os.arch" is required/],
       ['no env.node-red', report({ env: { nodejs: '20.0.0' } }), {}, 400, 'invalid_report', /field "env.node-red" is required/],
-      ['an undeclared field', report({ hostname: 'kitchen-pi' }), {}, 400, 'invalid_report', /field "hostname" is not collected here/],
-      ['an undeclared nested field', report({ os: { ...report().os, hostname: 'pi' } }), {}, 400, 'invalid_report', /field "os.hostname" is not collected here/],
       ['a declared field of the wrong type', report({ tabs: 'many' }), {}, 400, 'invalid_report', /field "tabs" must be number/],
       ['a number for a string', report({ os: { type: 1, release: '6', arch: 'x64' } }), {}, 400, 'invalid_report', /field "os.type" must be string/],
       ['an over-long string', report({ os: { type: 'L'.repeat(65), release: '6', arch: 'x64' } }), {}, 400, 'invalid_report', /field "os.type" must NOT have more than 64 characters/],
@@ -62,6 +61,21 @@ for (const store of STORES) {
       ['a prototype-polluting key', '{"__proto__":{"x":1},"instanceId":"abcdefgh12"}', { 'content-type': 'application/json' }, 400, 'invalid_json', /./],
       ['a body over 16 KiB', report({ os: { type: 'x'.repeat(17 * 1024), release: '6', arch: 'x64' } }), {}, 413, 'body_too_large', /16384 bytes/],
     ];
+
+    it('takes a report with fields it does not know (a newer client), dropping them: never stored', async () => {
+      const before = (await rowsOf(collector, 'reports')).length;
+      const newer = report({ hostname: 'kitchen-pi', os: { ...report().os, hostname: 'pi-in-the-shed' }, env: { ...report().env, npm: '10.9.9' } }, 77);
+      const answer = await collector.request('POST', '/ping', newer);
+      assert.equal(answer.status, 200, answer.text);
+      const rows = await rowsOf(collector, 'reports');
+      assert.equal(rows.length, before + 1);
+      const stored = JSON.stringify(rows.at(-1));
+      for (const dropped of ['kitchen-pi', 'pi-in-the-shed', 'hostname', '10.9.9']) assert.ok(!stored.includes(dropped), `${dropped} stored: ${stored}`);
+      // A known field of the wrong type is still refused, unknown fields or not.
+      const wrong = await collector.request('POST', '/ping', report({ hostname: 'x', os: { type: 1, release: '6', arch: 'x64' } }, 78));
+      assert.equal(wrong.status, 400, wrong.text);
+      assert.match((wrong.body as { error: { message: string } }).error.message, /field "os.type" must be string/);
+    });
 
     for (const [what, body, headers, status, code, message] of BAD) {
       it(`refuses ${what} with ${status} ${code} and stores nothing`, async () => {
@@ -116,7 +130,7 @@ for (const store of STORES) {
     it('answers /healthz with the store in use', async () => {
       const answer = await collector.request('GET', '/healthz');
       assert.equal(answer.status, 200);
-      assert.deepEqual(answer.body, { status: 'ok', store });
+      assert.deepEqual(answer.body, { status: 'ok', store, version: collectorVersion() });
     });
 
     it('never stores or logs the sender\'s address', async () => {

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Kysely, sql } from 'kysely';
-import { connect, StoreLocation } from '../../src/store/connect';
+import { connect } from '../../src/store/connect';
 import { migrate } from '../../src/store/migrations';
-import { Store } from '../../src/store/store';
 import { rollUp } from '../../src/rollup/rules';
 import { rollUpDay } from '../../src/rollup/daily-job';
 import { parseInsights } from '../../src/ingest/report-rules';
-import { StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { freshStore, locationOf, openStore, StoreKind } from '../helpers/collector-process';
 import { rowsOf } from '../helpers/tables';
 
 /**
@@ -25,10 +20,8 @@ for (const kind of STORES) {
     this.timeout(60_000);
 
     it('converts a database with reports in it: client "unknown", no groups, the new indexes, and the roll-up still counts them', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-migrate-'));
-      const databaseUrl = kind === 'postgres' ? await freshDatabase() : undefined;
-      const location: StoreLocation = databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir };
-      const old = connect(location) as unknown as Kysely<unknown>;
+      const files = await freshStore(kind);
+      const old = connect(locationOf(files)) as unknown as Kysely<unknown>;
       await migrate(old, kind, '001_initial');
       for (const n of [1, 2]) {
         await sql`insert into reports (id, instance_id, received_at, day, ip_hash, os_type, os_release, os_arch, nodejs, node_red, extra)
@@ -39,14 +32,14 @@ for (const kind of STORES) {
       }
       await old.destroy();
 
-      const store = await Store.open(location);
+      const store = await openStore(files);
       try {
         assert.deepEqual(
-          (await rowsOf({ dataDir, databaseUrl }, 'rate_windows')).map((w) => [w.key, w.window_start, Number(w.hits)]),
+          (await rowsOf(files, 'rate_windows')).map((w) => [w.key, w.window_start, Number(w.hits)]),
           [['address:ab', '2026-11-01T10:00:00.000Z', 2]],
           'an address counter of the hour survives its table being re-keyed; instances are counted from their reports now',
         );
-        const rows = await rowsOf({ dataDir, databaseUrl }, 'reports');
+        const rows = await rowsOf(files, 'reports');
         assert.deepEqual(
           rows.map((r) => [r.instance_id, r.day, r.received_at, r.ip_hash, r.node_red, r.os_release, r.client, r.country ?? null, r.insights ?? null]),
           [1, 2].map((n) => [`instance0000000${n}`, '2026-11-01', '2026-11-01T10:00:00.000Z', 'ab', '4.1.0', '6.1', 'unknown', null, null]),
@@ -69,10 +62,8 @@ for (const kind of STORES) {
     });
 
     it('packs the reports an earlier collector stored: every field reads back, the roll-up counts them alike, erasure finds them', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-migrate-pack-'));
-      const databaseUrl = kind === 'postgres' ? await freshDatabase() : undefined;
-      const location: StoreLocation = databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir };
-      const old = connect(location) as unknown as Kysely<unknown>;
+      const files = await freshStore(kind);
+      const old = connect(locationOf(files)) as unknown as Kysely<unknown>;
       await migrate(old, kind, '005_roll_up_and_retention_indexes');
       const hexId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
       const hash = 'ab'.repeat(32);
@@ -102,18 +93,20 @@ for (const kind of STORES) {
       for (let i = 0; i < rows.length; i += 500) await (old as Kysely<{ reports: (typeof rows)[number] }>).insertInto('reports').values(rows.slice(i, i + 500)).execute();
       await old.destroy();
 
-      const store = await Store.open(location);
+      const store = await openStore(files);
       try {
-        const stored = await rowsOf({ dataDir, databaseUrl }, 'reports');
+        const stored = await rowsOf(files, 'reports');
         const fields = (r: Record<string, unknown>) =>
           JSON.stringify([r.instance_id, r.received_at, r.day, r.ip_hash, r.os_type, r.os_release, r.os_arch, r.nodejs, r.node_red, r.extra, r.client, r.country, r.insights]);
         assert.deepEqual(stored.map(fields).sort(), rows.map(fields).sort());
 
         for (const day of ['2026-11-01', '2026-11-02']) {
           await rollUpDay(store, day, '2026-11-03T00:00:00.000Z');
+          // Oldest first, as the rule reads them: an instance counts under its last report's values.
           const expected = rollUp(
             rows
               .filter((r) => r.day === day)
+              .sort((a, b) => a.received_at.localeCompare(b.received_at))
               .map((r) => ({ instanceId: r.instance_id, nodeRed: r.node_red, nodejs: r.nodejs, osType: r.os_type, arch: r.os_arch, client: r.client, country: r.country, insights: parseInsights(r.insights) })),
           );
           const [usage] = await store.usage(day, day);
@@ -122,7 +115,7 @@ for (const kind of STORES) {
         }
         assert.equal(await store.erase(hexId), 1);
         assert.equal(await store.erase('instance00000001'), 3, 'on both days');
-        assert.equal((await rowsOf({ dataDir, databaseUrl }, 'reports')).length, rows.length - 4);
+        assert.equal((await rowsOf(files, 'reports')).length, rows.length - 4);
       } finally {
         await store.close();
       }

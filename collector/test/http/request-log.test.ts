@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify from 'fastify';
-import { DEFAULTS } from '../src/config';
-import { startCollector } from '../src/collector';
-import { logRequests } from '../src/http/request-log';
-import { createLogger } from '../src/logger';
-import { postReport, report } from './helpers/collector-process';
+import { logRequests } from '../../src/http/request-log';
+import { createLogger } from '../../src/logger';
+import { postReport, report, startInProcess } from '../helpers/collector-process';
 
 /**
  * The request log: errors one line each at info, everything else at debug,
@@ -23,10 +18,7 @@ function capture(level: string): { lines: Line[]; log: ReturnType<typeof createL
 
 async function answersOfACollector(level: string): Promise<Line[]> {
   const { lines, log } = capture(level);
-  const collector = await startCollector(
-    { ...DEFAULTS, port: 0, data: mkdtempSync(path.join(os.tmpdir(), 'nrt-request-log-')), latest: '4.2.0', rateLimit: { perInstance: 1, perAddress: 100 } },
-    log,
-  );
+  const collector = await startInProcess({ config: { latest: '4.2.0', rateLimit: { perInstance: 1, perAddress: 100 } }, log });
   try {
     assert.equal(await postReport(collector.url, report({}, 1)), 200);
     assert.equal(await postReport(collector.url, report({}, 1)), 429);

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { reportRow } from '../../src/ingest/report-rules';
-import { PendingReport, Store } from '../../src/store/store';
+import { PendingReport } from '../../src/store/store';
 import { PRUNE_BATCH } from '../../src/store/retention-and-erasure';
-import { report, StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { freshStore, openStore, report, StoreKind } from '../helpers/collector-process';
 import { rowsOf } from '../helpers/tables';
 
 /**
@@ -28,9 +24,7 @@ for (const kind of STORES) {
     this.timeout(180_000);
 
     it('deletes every expired report, keeps the rest, and lets ingest in between its batches', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-'));
-      const url = kind === 'postgres' ? await freshDatabase() : undefined;
-      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const store = await openStore(await freshStore(kind));
       try {
         const expired = PRUNE_BATCH * 6 + 37;
         const items = Array.from({ length: expired }, (_, i) => pendingOn('2026-08-01', i + 1));
@@ -71,8 +65,7 @@ for (const kind of STORES) {
     // SQLite only: on PostgreSQL every statement waits on the network, so the event loop turns
     // with or without the pause, and the check could not fail there.
     if (kind === 'sqlite') it('gives the event loop back between its batches: timers and requests run while it deletes, not only after', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-pause-'));
-      const store = await Store.open({ kind: 'sqlite', dataDir });
+      const store = await openStore(await freshStore('sqlite'));
       try {
         const batches = 5;
         const items = Array.from({ length: PRUNE_BATCH * batches }, (_, i) => pendingOn('2026-08-01', i + 1));
@@ -102,10 +95,8 @@ for (const kind of STORES) {
     });
 
     it('deletes the environments only expired reports used, and a collector that remembered one stores its next report right', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-prune-env-'));
-      const url = kind === 'postgres' ? await freshDatabase() : undefined;
-      const files = { dataDir, databaseUrl: url };
-      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const files = await freshStore(kind);
+      const store = await openStore(files);
       const on = (day: string, instance: number, release: string) => {
         const item = pendingOn(day, instance);
         item.report.environment.osRelease = release;

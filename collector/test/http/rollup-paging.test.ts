@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import type { FeaturesInsight, InsightReport } from '@node-red-telemetry/protocol';
 import { rollUp, RollUp } from '../../src/rollup/rules';
@@ -10,8 +7,8 @@ import { parseInsights, reportRow } from '../../src/ingest/report-rules';
 import { MIXED_PAGE, ROLLUP_PAGE } from '../../src/store/day-rows';
 import { rollUpDay } from '../../src/rollup/daily-job';
 import { PendingReport, Store } from '../../src/store/store';
-import { report, StoreKind } from '../helpers/collector-process';
-import { freshDatabase } from '../helpers/postgres';
+import { freshStore, openStore, report, StoreKind } from '../helpers/collector-process';
+import { featuresOf } from '../helpers/insights';
 
 /**
  * The store counts a day in SQL per environment and reads the rest (instances
@@ -24,11 +21,7 @@ import { freshDatabase } from '../helpers/postgres';
 const STORES: StoreKind[] = ['sqlite', 'postgres'];
 const DAY = '2026-11-20';
 
-const FEATURES: FeaturesInsight = {
-  adminAuth: true, httpNodeAuth: false, https: false, projects: false,
-  contextStores: { memory: 1, localfilesystem: 0, other: 0 },
-  functionExternalModules: false, editorTheme: false, disableEditor: false, storage: 'default',
-};
+const FEATURES = featuresOf();
 
 function pendingOf(instance: number, n: number, nodeRed: string, nodejs = '20.11.1', groups: Partial<InsightReport> = {}, day = DAY): PendingReport {
   const receivedAt = new Date(Date.parse(`${day}T00:00:00Z`) + n * 1000);
@@ -59,9 +52,7 @@ for (const kind of STORES) {
     this.timeout(180_000);
 
     it('counts a day spanning several pages exactly as the pure rule does over all of its rows', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-paging-'));
-      const url = kind === 'postgres' ? await freshDatabase() : undefined;
-      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const store = await openStore(await freshStore(kind));
       try {
         const items: PendingReport[] = [];
         // A page less two of instances with one report; one of three that upgraded (it straddles the
@@ -97,9 +88,7 @@ for (const kind of STORES) {
     });
 
     it('any mix of environments, upgrades, countries and groups: the store counts exactly as the pure rule (property)', async () => {
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-rollup-prop-'));
-      const url = kind === 'postgres' ? await freshDatabase() : undefined;
-      const store = await Store.open(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir });
+      const store = await openStore(await freshStore(kind));
       const reportOf = fc.record({
         nodeRed: fc.constantFrom('4.0.9', '4.1.0', 'not-semver'),
         nodejs: fc.constantFrom('18.20.4', '20.11.1'),

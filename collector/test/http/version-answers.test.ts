@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { RunningCollector, startCollector } from '../../src/collector';
-import { CollectorConfig, DEFAULTS } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { CollectorConfig } from '../../src/config';
 import { rollUpFinishedDay } from '../../src/rollup/daily-job';
-import { report, StoreKind } from '../helpers/collector-process';
+import { freshStore, InProcessCollector, report, startInProcess, StoreKind } from '../helpers/collector-process';
 import { FakeRegistry, NODE_RED_RELEASES, packument } from '../helpers/packument';
-import { freshDatabase } from '../helpers/postgres';
 import { everythingStored, rowsOf, StoreFiles } from '../helpers/tables';
 
 /**
@@ -23,20 +18,15 @@ const NEEDS_22 = { '5.0.7': { node: '>=22.9' }, '5.1.0-beta.2': { node: '>=22.9'
 for (const kind of STORES) {
   describe(`version answers (${kind})`, function () {
     this.timeout(60_000);
-    let collector: RunningCollector | undefined;
+    let collector: InProcessCollector | undefined;
     let registry: FakeRegistry | undefined;
     let files: StoreFiles;
     let sent = 0;
     const now = new Date('2026-11-20T12:00:00Z');
 
-    async function start(overrides: Partial<CollectorConfig>): Promise<RunningCollector> {
-      files = { dataDir: mkdtempSync(path.join(os.tmpdir(), 'nrt-answers-')) };
-      if (kind === 'postgres') files.databaseUrl = await freshDatabase();
-      collector = await startCollector(
-        { ...DEFAULTS, port: 0, data: files.dataDir, databaseUrl: files.databaseUrl, rateLimit: { perInstance: 1, perAddress: 10_000 }, ...overrides },
-        createLogger('silent'),
-        { now: () => now },
-      );
+    async function start(overrides: Partial<CollectorConfig>): Promise<InProcessCollector> {
+      collector = await startInProcess({ store: kind, config: { rateLimit: { perInstance: 1, perAddress: 10_000 }, ...overrides }, options: { now: () => now } });
+      files = collector.files;
       return collector;
     }
 
@@ -128,10 +118,10 @@ for (const kind of STORES) {
 
 describe('collector over HTTPS: a certificate that cannot be read', () => {
   it('stops the start with the setting and the file named, and leaves nothing listening', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nrt-tls-'));
-    const missing = path.join(dataDir, 'no-such-cert.pem');
+    const files = await freshStore('sqlite');
+    const missing = path.join(files.dataDir, 'no-such-cert.pem');
     await assert.rejects(
-      startCollector({ ...DEFAULTS, port: 0, data: dataDir, latest: '4.1.2', tlsCert: missing, tlsKey: missing }, createLogger('silent')),
+      startInProcess({ store: files, config: { latest: '4.1.2', tlsCert: missing, tlsKey: missing } }),
       (err: Error) => err.message === `--tls-cert: cannot read "${missing}" (ENOENT)`,
     );
   });

@@ -47,11 +47,28 @@ describe('dashboard answers (pure)', () => {
     assert.deepEqual(seriesOf(days, 'arch', 'exact', 6).series, []);
   });
 
+  it('an "other" under the threshold is "fewer than N" in breakdowns and series: no count, no share, left out of every sum', () => {
+    const [published] = publishDays([day('2026-11-20', [['lifecycle.crash.module', 'a', 8], ['lifecycle.crash.module', 'b', 6], ['lifecycle.crash.module', 'rare', 2]])], 5);
+    const { total, values } = breakdownOf(published, 'lifecycle.crash.module', 'exact');
+    assert.equal(total, 14);
+    assert.deepEqual(values, [
+      { value: 'a', instances: 8, share: 0.5714 },
+      { value: 'b', instances: 6, share: 0.4286 },
+      { value: 'other', instances: null, share: null, fewerThan: 5 },
+    ]);
+    const days = [published, { ...published, day: '2026-11-21', counts: [] }];
+    assert.deepEqual(seriesOf(days, 'lifecycle.crash.module', 'exact', 1).series, [
+      { value: 'a', instances: [8, null] },
+      { value: 'other', instances: [6, null], fewerThan: [5, null] },
+    ]);
+    assert.deepEqual(seriesOf(days, 'lifecycle.crash.module', 'exact', 2).series.at(-1), { value: 'other', instances: [null, null], fewerThan: [5, null] });
+  });
+
   it('breakdown: shares of the panel add up to 1, "other" last', () => {
     const { total, values } = breakdownOf(day('2026-11-20', [['arch', 'other', 40], ['arch', 'x64', 30], ['arch', 'arm64', 30]]), 'arch', 'exact');
     assert.equal(total, 100);
     assert.deepEqual(values.map((v) => v.value), ['arm64', 'x64', 'other']);
-    assert.equal(values.reduce((a, v) => a + v.share, 0), 1);
+    assert.equal(values.reduce((a, v) => a + (v.share ?? 0), 0), 1);
   });
 
   it('lists known dimensions in their order and any other found in the data after them', () => {
@@ -110,7 +127,7 @@ describe('demo data (pure)', () => {
     assert.ok(new Set(versions.map((c) => groupValue(c.value, 'minor'))).size >= 4);
     assert.ok(days.some((d) => d.counts.some((c) => c.dimension === 'os' && c.value === 'FreeBSD' && c.instances < 5)));
     const published = publishDays(days, 5);
-    assert.ok(published.every((d) => d.counts.every((c) => c.value === 'other' || c.instances >= 5)));
+    assert.ok(published.every((d) => d.counts.every((c) => c.instances === null || c.instances >= 5)));
     assert.ok(days.every((d) => d.counts.every((c) => c.dimension !== 'country')));
     assert.ok(generateDemo({ ...options, country: true }).at(-1)!.counts.some((c) => c.dimension === 'country' && c.value === 'DE'));
   });

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, InsightReport } from '@node-red-telemetry/protocol';
+import type { FlowsInsight, InsightReport } from '@node-red-telemetry/protocol';
 import { CountedRow, rollUp } from '../../src/rollup/rules';
 import { countBucket, instanceInsight, memoryBucket } from '../../src/rollup/insight-values';
+import { environmentOf, featuresOf } from '../helpers/insights';
 
 const flows = (nodes: number, overrides: Partial<FlowsInsight> = {}): FlowsInsight => ({
   tabs: 2, disabledTabs: 0, subflows: 1, subflowInstances: 2, nodes, configNodes: 1, groups: 0, junctions: 0, wires: 7, modules: 3,
   types: { inject: 1, debug: 2, other: 4 },
   ...overrides,
 });
-const features: FeaturesInsight = {
-  adminAuth: true, httpNodeAuth: false, https: false, projects: false,
-  contextStores: { memory: 1, localfilesystem: 1, other: 0 },
-  functionExternalModules: true, editorTheme: false, disableEditor: false, storage: 'default',
-};
-const environment: EnvironmentInsight = {
-  cpus: 4, memoryGiB: 8, diskFreeGiB: 120, container: 'docker', kubernetes: false, ci: false, officialDockerImage: true, piModel: 'none', uptime: '1d-7d',
-};
+const features = featuresOf({ contextStores: { memory: 1, localfilesystem: 1, other: 0 }, functionExternalModules: true });
+const environment = environmentOf({ memoryGiB: 8, diskFreeGiB: 120 });
 
 const row = (instanceId: string, insights: InsightReport | null = null, nodeRed = '4.1.0'): CountedRow => ({
   instanceId, nodeRed, nodejs: '20.11.1', osType: 'Linux', arch: 'x64', client: 'node-red-telemetry', insights,
@@ -89,10 +84,10 @@ describe('insight roll-up (pure)', () => {
     assert.deepEqual(values, [['ext.providers', 'node-red-contrib-fleet']]);
   });
 
-  it('base dimensions keep their meaning: an instance that upgraded counts under both versions, once per value', () => {
-    const day = rollUp([row('a', null, '4.1.0'), row('a', null, '4.1.2'), row('a', null, '4.1.2'), row('b', null, '4.1.2')]);
-    assert.deepEqual(valuesOf(day, 'node-red'), { '4.1.0': 1, '4.1.2': 2 });
-    assert.deepEqual(valuesOf(day, 'client'), { 'node-red-telemetry': 2 });
+  it('base dimensions keep their meaning: an instance that upgraded counts once, under its last version of the day', () => {
+    const day = rollUp([row('a', null, '4.1.0'), row('a', null, '4.1.2'), row('a', null, '4.1.2'), row('b', null, '4.1.2'), row('c', null, '4.1.2'), row('c', null, '4.1.0')]);
+    assert.deepEqual(valuesOf(day, 'node-red'), { '4.1.2': 2, '4.1.0': 1 });
+    assert.deepEqual(valuesOf(day, 'client'), { 'node-red-telemetry': 3 });
     assert.deepEqual(day.sums, []);
   });
 });

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { featuresInsight, guardedReader } from '../../../src/insight/features';
+import { DEFAULT_FEATURES } from '../../helpers/insight';
 
 const reader = (settings: Record<string, unknown>) => guardedReader((key) => settings[key]);
 
 describe('insight: features from settings.js', () => {
   it("Node-RED's defaults", () => {
-    assert.deepEqual(featuresInsight(reader({})), {
-      adminAuth: false,
-      httpNodeAuth: false,
-      https: false,
-      projects: false,
-      contextStores: { memory: 1, localfilesystem: 0, other: 0 },
-      functionExternalModules: true,
-      editorTheme: false,
-      disableEditor: false,
-      storage: 'default',
-    });
+    assert.deepEqual(featuresInsight(reader({})), DEFAULT_FEATURES);
   });
 
   it('everything switched on, with no value of any setting in the result', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { coverage } from '../../../src/insight/coverage';
+import { coverage } from '../../../src/consent/coverage';
 import { collectAll, usableProviders, validateFields } from '../../../src/insight/providers';
 
 describe('insight: metric providers', () => {
