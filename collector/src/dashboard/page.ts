@@ -1,9 +1,16 @@
 /**
  * The public dashboard's page: a static shell with no value from any report
- * in it. web/dashboard.js fills it from /api/v1, writing every value as text
- * (never as markup), and the CSP below allows scripts and styles from this
- * collector only, so even a missed escape could not run anything.
+ * in it. web/dashboard.js (a module, run after uPlot's deferred script, like
+ * it once the page is parsed) fills it from /api/v1, writing every value as
+ * text (never as markup), and the CSP below allows scripts and styles from
+ * this collector only, so even a missed escape could not run anything.
  */
+
+/**
+ * The page's script modules in web/: dashboard.js, which the page loads, first; then those it
+ * imports, which the page preloads so that they arrive in the same round trip.
+ */
+export const DASHBOARD_MODULES = ['dashboard.js', 'dashboard-api.js', 'dashboard-dom.js', 'dashboard-charts.js', 'dashboard-shares.js'];
 
 /** Relative links from the page, so that it works under any path and behind a path-prefixing proxy. */
 export interface PageLinks {
@@ -33,7 +40,8 @@ export function renderPage(links: PageLinks): string {
 <link rel="stylesheet" href="${assets}uPlot.min.css">
 <link rel="stylesheet" href="${assets}dashboard.css">
 <script defer src="${assets}uPlot.iife.min.js"></script>
-<script defer src="${assets}dashboard.js"></script>
+<script type="module" src="${assets}dashboard.js"></script>
+${DASHBOARD_MODULES.slice(1).map((name) => `<link rel="modulepreload" href="${assets}${name}">`).join('\n')}
 </head>
 <body>
 <header>
@@ -59,9 +67,12 @@ ${chart('chart-nodejs', 'Node.js versions over time', 'Active instances per Node
 </section>
 <section id="about" class="card" aria-labelledby="about-title">
 <h2 id="about-title">What this shows, and what it never shows</h2>
-<p>Each number is a count of distinct installations on one day, rolled up from the reports of that day.
+<p>Each number is a count of distinct installations on one day, rolled up from the reports of that day; an
+installation that changed version during a day counts once, under its last version of the day.
 Values seen by fewer than <strong id="threshold">a few</strong> installations on a day are counted as “other”,
-so that no rare combination can single out an installation. Shares are of the instances counted in each panel.</p>
+so that no rare combination can single out an installation. An “other” that would itself be under the
+threshold is never shown as a number: the smallest value joins it or, where none can, it reads “fewer than”
+the threshold, so that no count can be worked out from the others. Shares are of the numbers shown in each panel.</p>
 <p>Never published: <span id="never">raw reports, instance ids, addresses</span>.</p>
 <p id="attribution" hidden>Countries: <a href="https://db-ip.com/" rel="noreferrer">IP Geolocation by DB-IP</a>
 (<a href="https://creativecommons.org/licenses/by/4.0/" rel="noreferrer">CC BY 4.0</a>), looked up when a report arrives; only the country code is kept.</p>

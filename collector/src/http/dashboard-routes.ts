@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { publish, publishSums } from '../rollup/rules';
-import { PAGE_HEADERS, renderPage } from '../dashboard/page';
+import { DASHBOARD_MODULES, PAGE_HEADERS, renderPage } from '../dashboard/page';
 import { addDays, dayOf } from '../days';
 import { recentDataVersion } from '../store/published';
 import type { DayUsage, Store } from '../store/store';
@@ -23,7 +23,7 @@ function loadAssets(): Map<string, CachedAnswer> {
   const web = webDirectory();
   const uplot = path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
   const files: Array<[string, string, string]> = [
-    ['dashboard.js', path.join(web, 'dashboard.js'), 'text/javascript; charset=utf-8'],
+    ...DASHBOARD_MODULES.map((name): [string, string, string] => [name, path.join(web, name), 'text/javascript; charset=utf-8']),
     ['dashboard.css', path.join(web, 'dashboard.css'), 'text/css; charset=utf-8'],
     ['uPlot.iife.min.js', path.join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8'],
     ['uPlot.min.css', path.join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8'],
