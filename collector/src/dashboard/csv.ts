@@ -18,3 +18,13 @@ export function csvCell(cell: Cell): string {
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
+
+/**
+ * A published count as a CSV cell: the number; "fewer than 5" for a count
+ * under the threshold, which is never published; "12 + fewer than 5" for a
+ * series' "other" that holds both.
+ */
+export function countCell(instances: number | null, fewerThan: number | null | undefined): Cell {
+  if (fewerThan === null || fewerThan === undefined) return instances;
+  return instances === null ? `fewer than ${fewerThan}` : `${instances} + fewer than ${fewerThan}`;
+}

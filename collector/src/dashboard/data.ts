@@ -1,13 +1,15 @@
 import semver from 'semver';
-import { COUNTRY, DIMENSIONS, OTHER, publish, UsageCount } from '../rollup/rules';
+import { COUNTRY, DIMENSIONS, OTHER, publish, PublishedCount } from '../rollup/rules';
 import { addDays } from '../days';
 import type { DayUsage } from '../store/store';
 
 /**
  * Pure: what the public dashboard and /api/v1 answer, computed from daily
- * roll-ups only. The threshold is applied to each day's exact values first;
- * grouping and "top N" work on what is already published, so no view can be
- * subtracted from another to reveal a count under the threshold.
+ * roll-ups only. The threshold is applied to each day's exact values first
+ * (rules.ts `publish`: rare values into "other", an "other" under the
+ * threshold never a number); grouping and "top N" work on what is already
+ * published, so no view can be subtracted from another to reveal a count
+ * under the threshold.
  */
 
 /** The ranges offered: the last 30, 90 or 365 aggregated days, or every one. */
@@ -57,24 +59,40 @@ export function groupValue(value: string, grouping: Grouping): string {
   return grouping === 'minor' ? `${parsed.major}.${parsed.minor}` : String(parsed.major);
 }
 
-/** Each day with values under the threshold merged into "other": the only form anything below reads. */
-export function publishDays(days: readonly DayUsage[], threshold: number): DayUsage[] {
+/** A day as published: its totals, and its counts with the threshold applied. */
+export interface PublishedDay extends Omit<DayUsage, 'counts'> {
+  counts: PublishedCount[];
+}
+
+/** Each day with the threshold applied (rules.ts `publish`): the only form anything below reads. */
+export function publishDays(days: readonly DayUsage[], threshold: number): PublishedDay[] {
   return days.map((d) => ({ ...d, counts: publish(d.counts, threshold) }));
 }
 
+/** One day's published counts of a dimension, by group; `fewerThan` when its "other" is hidden ("fewer than N"). */
+export interface GroupedCounts {
+  counts: Map<string, number>;
+  fewerThan: number | null;
+}
+
 /**
- * One day's published counts of a dimension, grouped, summed per group.
- * Summing counts distinct instances per exact value, so an instance that
- * upgraded 4.1.1 → 4.1.2 during a day counts twice under "4.1" that day.
+ * One day's published counts of a dimension, grouped, summed per group. Each
+ * instance counts under one exact value of a day (its last), so a group's
+ * count is of distinct instances too. A hidden "other" stays hidden.
  */
-export function groupedCounts(counts: readonly UsageCount[], dimension: string, grouping: Grouping): Map<string, number> {
+export function groupedCounts(counts: readonly PublishedCount[], dimension: string, grouping: Grouping): GroupedCounts {
   const result = new Map<string, number>();
+  let fewerThan: number | null = null;
   for (const c of counts) {
     if (c.dimension !== dimension) continue;
+    if (c.instances === null) {
+      fewerThan = c.fewerThan ?? null;
+      continue;
+    }
     const key = groupValue(c.value, grouping);
     result.set(key, (result.get(key) ?? 0) + c.instances);
   }
-  return result;
+  return { counts: result, fewerThan };
 }
 
 /** Dimensions found in the data, known ones first in their order, then the others by name. */
@@ -85,10 +103,17 @@ export function orderDimensions(names: Iterable<string>): string[] {
   return [...known, ...others];
 }
 
-/** One line of a chart: a value, and its instances on each day (null: the dimension was not counted that day). */
+/**
+ * One line of a chart: a value, and its instances on each day (null: the
+ * dimension was not counted that day). Only on "other", `fewerThan[i]` = N
+ * says that, besides `instances[i]` (null: none), from 1 to N − 1 more
+ * instances had values too rare to publish that day: that count is not
+ * published.
+ */
 export interface Series {
   value: string;
   instances: Array<number | null>;
+  fewerThan?: Array<number | null>;
 }
 
 export interface SeriesAnswer {
@@ -98,51 +123,62 @@ export interface SeriesAnswer {
 
 /**
  * The `top` values with the most instance-days over the range, one line
- * each; everything else summed into "other", which comes last.
+ * each; everything else summed into "other", which comes last. A value's line
+ * is 0 on a day it was not published on its own (it is in "other" then).
  */
-export function seriesOf(days: readonly DayUsage[], dimension: string, grouping: Grouping, top: number): SeriesAnswer {
+export function seriesOf(days: readonly PublishedDay[], dimension: string, grouping: Grouping, top: number): SeriesAnswer {
   const perDay = days.map((d) => groupedCounts(d.counts, dimension, grouping));
+  const counted = (day: GroupedCounts) => day.counts.size > 0 || day.fewerThan !== null;
   const totals = new Map<string, number>();
-  for (const counts of perDay) for (const [value, n] of counts) totals.set(value, (totals.get(value) ?? 0) + n);
+  for (const { counts } of perDay) for (const [value, n] of counts) totals.set(value, (totals.get(value) ?? 0) + n);
   const ranked = [...totals.entries()]
     .filter(([value]) => value !== OTHER)
     .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
     .map(([value]) => value);
   const shown = ranked.slice(0, top);
   const rest = new Set(ranked.slice(top));
-  const needsOther = totals.has(OTHER) || rest.size > 0;
+  const hidden = perDay.some((day) => day.fewerThan !== null);
   const series: Series[] = shown.map((value) => ({
     value,
-    instances: perDay.map((counts) => (counts.size === 0 ? null : counts.get(value) ?? 0)),
+    instances: perDay.map((day) => (counted(day) ? day.counts.get(value) ?? 0 : null)),
   }));
-  if (needsOther) {
-    series.push({
+  if (totals.has(OTHER) || rest.size > 0 || hidden) {
+    const other: Series = {
       value: OTHER,
-      instances: perDay.map((counts) => {
-        if (counts.size === 0) return null;
+      instances: perDay.map((day) => {
+        if (!counted(day)) return null;
         let sum = 0;
-        for (const [value, n] of counts) if (value === OTHER || rest.has(value)) sum += n;
-        return sum;
+        for (const [value, n] of day.counts) if (value === OTHER || rest.has(value)) sum += n;
+        return sum === 0 && day.fewerThan !== null ? null : sum;
       }),
-    });
+    };
+    if (hidden) other.fewerThan = perDay.map((day) => day.fewerThan);
+    series.push(other);
   }
   return { days: days.map((d) => d.day), series };
 }
 
-/** One value's part of a day. `share` is of the dimension's summed counts, so the shares add up to 1. */
+/**
+ * One value's part of a day. `share` is of the numbers the panel publishes,
+ * so the shares add up to 1. An "other" under the threshold has neither a
+ * count nor a share: `instances` and `share` are null, `fewerThan` the
+ * threshold.
+ */
 export interface Share {
   value: string;
-  instances: number;
-  share: number;
+  instances: number | null;
+  share: number | null;
+  fewerThan?: number;
 }
 
 /** A dimension's published values on one day, most instances first, "other" last. */
-export function breakdownOf(day: DayUsage, dimension: string, grouping: Grouping): { total: number; values: Share[] } {
-  const counts = groupedCounts(day.counts, dimension, grouping);
+export function breakdownOf(day: PublishedDay, dimension: string, grouping: Grouping): { total: number; values: Share[] } {
+  const { counts, fewerThan } = groupedCounts(day.counts, dimension, grouping);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const values = [...counts.entries()]
+  const values: Share[] = [...counts.entries()]
     .sort((a, b) => Number(a[0] === OTHER) - Number(b[0] === OTHER) || b[1] - a[1] || compareText(a[0], b[0]))
     .map(([value, instances]) => ({ value, instances, share: total === 0 ? 0 : Math.round((instances / total) * 10_000) / 10_000 }));
+  if (fewerThan !== null) values.push({ value: OTHER, instances: null, share: null, fewerThan });
   return { total, values };
 }
 

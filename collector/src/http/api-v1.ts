@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { toCsv } from '../dashboard/csv';
+import { countCell, toCsv } from '../dashboard/csv';
 import {
   breakdownOf,
   defaultGrouping,
@@ -7,6 +7,7 @@ import {
   Grouping,
   KNOWN_DIMENSIONS,
   orderDimensions,
+  PublishedDay,
   publishDays,
   RangeName,
   rangeBounds,
@@ -16,7 +17,7 @@ import {
 } from '../dashboard/data';
 import { isDay } from '../days';
 import { DataVersion, dimensionNames } from '../store/published';
-import type { DayUsage, Store } from '../store/store';
+import type { Store } from '../store/store';
 import { AnswerCache, CachedAnswer, sendCached } from './api-v1-cache';
 import { errorBody } from './errors';
 
@@ -28,6 +29,8 @@ export const NEVER_PUBLISHED = [
   'operating system releases',
   'operator-declared extra fields',
   'any value seen by fewer instances on a day than the threshold (counted as "other")',
+  'an "other" of fewer instances than the threshold (shown as "fewer than" the threshold)',
+  'an instance counted twice in a dimension on one day (it counts under its last value of the day)',
 ];
 
 const DEFAULT_TOP = 6;
@@ -85,7 +88,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
   });
 
   /** Published days of a range, oldest first. */
-  async function daysOf(version: DataVersion, range: RangeName): Promise<{ from: string | null; to: string | null; days: DayUsage[] }> {
+  async function daysOf(version: DataVersion, range: RangeName): Promise<{ from: string | null; to: string | null; days: PublishedDay[] }> {
     if (!version.first || !version.last) return { from: null, to: null, days: [] };
     const { from, to } = rangeBounds(range, version.first, version.last);
     return { from, to, days: publishDays(await store.usage(from, to), threshold) };
@@ -180,7 +183,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
         const { from, to, days } = await daysOf(version, range);
         const answer = seriesOf(days, dimension, grouping, top);
         if (format === 'csv') {
-          const rows = answer.series.flatMap((s) => s.instances.map((n, i) => [answer.days[i], s.value, n]));
+          const rows = answer.series.flatMap((s) => s.instances.map((n, i) => [answer.days[i], s.value, countCell(n, s.fewerThan?.[i])]));
           rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
           return csv(`node-red-${dimension}-${range}.csv`, ['day', 'value', 'instances'], rows);
         }
@@ -205,7 +208,11 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
         const usage = day ? publishDays(await store.usage(day, day), threshold)[0] : undefined;
         const { total, values } = usage ? breakdownOf(usage, dimension, grouping) : { total: 0, values: [] };
         if (format === 'csv') {
-          return csv(`node-red-${dimension}-${day ?? 'none'}.csv`, ['value', 'instances', 'share'], values.map((v) => [v.value, v.instances, v.share]));
+          return csv(
+            `node-red-${dimension}-${day ?? 'none'}.csv`,
+            ['value', 'instances', 'share'],
+            values.map((v) => [v.value, countCell(v.instances, v.fewerThan), v.share]),
+          );
         }
         return json({ dimension, title: titleOf(dimension), grouping, day: usage ? usage.day : null, threshold, total, values });
       },

@@ -5,9 +5,10 @@ import { DayCounter, RollUp } from './rules';
 
 /**
  * One day counted with `DayCounter` from the store's rows: per-environment
- * totals the database counted itself, then, one instance at a time, the
- * instances with several environments that day and the reports with opt-in
- * groups.
+ * totals the database counted itself, then the instances with several
+ * environments that day, each under the environment of its last report, and,
+ * one instance at a time, the reports with opt-in groups (whose snapshots
+ * count by the last one of the day too).
  */
 export async function countDay(day: DayRows): Promise<RollUp> {
   let environments = new Map<number, Environment>();
@@ -26,10 +27,9 @@ export async function countDay(day: DayRows): Promise<RollUp> {
     else mixed = true;
   }
   if (mixed) {
-    for await (const { rows } of day.mixedInstances()) {
-      const envs: Environment[] = [];
-      for (const r of rows) envs.push(await environment(r.environment));
-      counter.addMixedInstance(envs, rows.reduce((n, r) => n + Number(r.reports), 0));
+    // Each counted under its last report's environment alone.
+    for await (const page of day.mixedInstances()) {
+      for (const r of page) counter.addEnvironment(await environment(r.last), 1, Number(r.reports));
     }
   }
   for await (const { rows } of day.insights()) {

@@ -61,6 +61,28 @@ function bucket(n: number, bounds: ReadonlyArray<readonly [number, string]>, abo
   return above;
 }
 
+/** The count fields of `flows`: each instance counted under one bucket of each, and summed over the fleet. */
+const FLOWS_COUNTS = [...GRAPH_COUNT_FIELDS, 'modules'] as const;
+/** The yes/no fields of `features`. */
+const FEATURE_FLAGS = ['adminAuth', 'httpNodeAuth', 'https', 'projects', 'functionExternalModules', 'editorTheme', 'disableEditor'] as const;
+/** The fields of `environment` published as the value sent (closed lists), and those sent as true/false. */
+const ENVIRONMENT_VALUES = ['container', 'piModel', 'uptime'] as const;
+const ENVIRONMENT_FLAGS = ['kubernetes', 'ci', 'officialDockerImage'] as const;
+
+/**
+ * The dimensions of the opt-in groups under which an instance that sent the
+ * group counts exactly once (its last snapshot's bucket or value), so that
+ * their counts add up to the instances that sent the group. Every other
+ * dimension of the groups counts an instance under each of its values (the
+ * groups it sent, each node type, each event type, each crash's module…).
+ */
+export const ONCE_PER_INSTANCE_INSIGHTS: ReadonlySet<string> = new Set([
+  ...FLOWS_COUNTS.map((field) => `flows.${field}`),
+  ...FEATURE_FLAGS.map((field) => `features.${field}`),
+  'features.storage',
+  ...['cpus', 'memoryGiB', 'diskFreeGiB', ...ENVIRONMENT_VALUES, ...ENVIRONMENT_FLAGS].map((field) => `environment.${field}`),
+]);
+
 /**
  * What one instance's reports of a day (oldest first) add. The flows,
  * features and environment groups are snapshots, so the day's last one
@@ -81,7 +103,7 @@ export function instanceInsight(reports: readonly InsightReport[]): InstanceInsi
 
   const flows = last('flows');
   if (flows) {
-    for (const field of [...GRAPH_COUNT_FIELDS, 'modules'] as const) {
+    for (const field of FLOWS_COUNTS) {
       values.push([`flows.${field}`, countBucket(flows[field])]);
       sums.push([`flows.${field}`, flows[field]]);
     }
@@ -92,7 +114,7 @@ export function instanceInsight(reports: readonly InsightReport[]): InstanceInsi
 
   const features = last('features');
   if (features) {
-    for (const field of ['adminAuth', 'httpNodeAuth', 'https', 'projects', 'functionExternalModules', 'editorTheme', 'disableEditor'] as const) {
+    for (const field of FEATURE_FLAGS) {
       values.push([`features.${field}`, String(features[field])]);
     }
     for (const kind of CONTEXT_STORE_KINDS) if (features.contextStores[kind] > 0) values.push(['features.contextStores', kind]);
@@ -104,8 +126,8 @@ export function instanceInsight(reports: readonly InsightReport[]): InstanceInsi
     values.push(['environment.cpus', countBucket(environment.cpus)]);
     values.push(['environment.memoryGiB', memoryBucket(environment.memoryGiB)]);
     if (environment.diskFreeGiB !== undefined) values.push(['environment.diskFreeGiB', memoryBucket(environment.diskFreeGiB)]);
-    for (const field of ['container', 'piModel', 'uptime'] as const) values.push([`environment.${field}`, environment[field]]);
-    for (const field of ['kubernetes', 'ci', 'officialDockerImage'] as const) values.push([`environment.${field}`, String(environment[field])]);
+    for (const field of ENVIRONMENT_VALUES) values.push([`environment.${field}`, environment[field]]);
+    for (const field of ENVIRONMENT_FLAGS) values.push([`environment.${field}`, String(environment[field])]);
   }
 
   const events: LifecycleEvent[] = reports.flatMap((r) => r.lifecycle?.events ?? []);

@@ -1,5 +1,5 @@
 import type { InsightReport } from '@node-red-telemetry/protocol';
-import { instanceInsight } from './insight-values';
+import { instanceInsight, ONCE_PER_INSTANCE_INSIGHTS } from './insight-values';
 import type { EnvironmentValues } from '../store/report-encoding';
 import type { DaySum, RollUp, UsageCount } from '../store/rollup-writes';
 
@@ -53,9 +53,12 @@ function baseValues(env: EnvironmentValues): Array<[string, string]> {
  * per-environment totals the database counted itself, and only the few
  * instances that need more one at a time.
  *
- * An instance counts once per value it reported that day (one that upgraded
- * during the day counts under both versions); a dimension a report does not
- * carry (country while the lookup is off) is not counted at all.
+ * An instance counts once in each dimension, under the value of its last
+ * report of the day (by time received): one that upgraded during the day
+ * counts under the version it ended the day on, so that every dimension's
+ * counts add up to the day's active instances and no view can tell how many
+ * changed. A dimension that last report does not carry (country, while the
+ * lookup is off) is not counted for that instance.
  */
 export class DayCounter {
   private readonly counts = new Map<string, Map<string, number>>();
@@ -63,18 +66,11 @@ export class DayCounter {
   private instances = 0;
   private reports = 0;
 
-  /** `instances` instances that reported from `env` and from no other environment that day, in `reports` reports. */
+  /** `instances` instances whose last report of the day came from `env`, in `reports` reports in all. */
   addEnvironment(env: EnvironmentValues, instances: number, reports: number): void {
     this.instances += instances;
     this.reports += reports;
     for (const [dimension, value] of baseValues(env)) this.add(dimension, value, instances);
-  }
-
-  /** One instance that reported from several environments that day, in `reports` reports: each value counts once. */
-  addMixedInstance(envs: readonly EnvironmentValues[], reports: number): void {
-    this.instances++;
-    this.reports += reports;
-    this.addOnce(envs.flatMap(baseValues));
   }
 
   /** The opt-in groups of one instance's reports of the day, oldest first. */
@@ -110,11 +106,6 @@ export class DayCounter {
   }
 }
 
-/** The key under which two environments are the same for counting. */
-function environmentKey(env: EnvironmentValues): string {
-  return JSON.stringify(baseValues(env));
-}
-
 /**
  * Pure: a whole day's rows (any order; one instance's rows oldest first)
  * counted with `DayCounter` exactly as countDay counts a stored day.
@@ -128,30 +119,67 @@ export function rollUp(rows: readonly CountedRow[]): RollUp {
   }
   const counter = new DayCounter();
   for (const list of byInstance.values()) {
-    const envs = new Map(list.map((r) => [environmentKey(r), r]));
-    if (envs.size === 1) counter.addEnvironment(list[0], 1, list.length);
-    else counter.addMixedInstance([...envs.values()], list.length);
+    counter.addEnvironment(list[list.length - 1], 1, list.length);
     counter.addInsights(list.flatMap((r) => (r.insights ? [r.insights] : [])));
   }
   return counter.result();
 }
 
 /**
- * What may be shown to the public: per dimension, every value seen by fewer
- * than `threshold` instances is merged into "other", so a rare combination
- * cannot single out an installation.
+ * A count as published: `instances` is null for an "other" smaller than the
+ * threshold, which is shown only as "fewer than `fewerThan`" (the threshold).
  */
-export function publish(counts: readonly UsageCount[], threshold: number): UsageCount[] {
-  const result: UsageCount[] = [];
-  const other = new Map<string, number>();
+export interface PublishedCount {
+  dimension: string;
+  value: string;
+  instances: number | null;
+  fewerThan?: number;
+}
+
+/**
+ * Whether an instance counts under exactly one value of `dimension` a day, so
+ * that the dimension's counts add up to a total published elsewhere (the
+ * day's active instances, or the instances that sent an opt-in group).
+ */
+export function countsOncePerInstance(dimension: string): boolean {
+  return (DIMENSIONS as readonly string[]).includes(dimension) || dimension === COUNTRY || ONCE_PER_INSTANCE_INSIGHTS.has(dimension);
+}
+
+/**
+ * What may be shown to the public, per dimension:
+ *
+ * - every value seen by fewer than `threshold` instances is merged into
+ *   "other", so a rare combination cannot single out an installation;
+ * - an "other" smaller than the threshold would be the count of those rare
+ *   values, so it is never a number: where each instance counts once (the
+ *   counts add up to a published total, from which "other" could be worked
+ *   out), the value with the fewest instances (at least `threshold`) is merged
+ *   into "other" as well, which brings it over the threshold; where that is not
+ *   possible (no other value) or the counts add up to no total, "other" is
+ *   published as "fewer than `threshold`", its count left out.
+ *
+ * So every number published is 0 or at least the threshold, and none can be
+ * subtracted from another, or from a total, to give a smaller one.
+ */
+export function publish(counts: readonly UsageCount[], threshold: number): PublishedCount[] {
+  const dimensions = new Map<string, { shown: UsageCount[]; other: number }>();
   for (const count of counts) {
-    if (count.instances >= threshold && count.value !== OTHER) {
-      result.push({ ...count });
-    } else {
-      other.set(count.dimension, (other.get(count.dimension) ?? 0) + count.instances);
-    }
+    let dimension = dimensions.get(count.dimension);
+    if (!dimension) dimensions.set(count.dimension, (dimension = { shown: [], other: 0 }));
+    if (count.instances >= threshold && count.value !== OTHER) dimension.shown.push({ ...count });
+    else dimension.other += count.instances;
   }
-  for (const [dimension, instances] of other) result.push({ dimension, value: OTHER, instances });
+  const result: PublishedCount[] = [];
+  for (const [dimension, { shown, other }] of dimensions) {
+    let rest = other;
+    if (rest > 0 && rest < threshold && shown.length > 0 && countsOncePerInstance(dimension)) {
+      // The smallest value (the last in published order) goes too: at least `threshold` more.
+      rest += sortCounts(shown).pop()!.instances;
+    }
+    result.push(...shown);
+    if (rest >= threshold) result.push({ dimension, value: OTHER, instances: rest });
+    else if (rest > 0) result.push({ dimension, value: OTHER, instances: null, fewerThan: threshold });
+  }
   return sortCounts(result);
 }
 
@@ -170,7 +198,7 @@ export function publishSums(sums: readonly DaySum[], counts: readonly UsageCount
 }
 
 /** Dimension order, then most instances first, then value; "other" last in its dimension. */
-function sortCounts(counts: UsageCount[]): UsageCount[] {
+function sortCounts<C extends { dimension: string; value: string; instances: number | null }>(counts: C[]): C[] {
   const rank = (d: string) => {
     const i = (DIMENSIONS as readonly string[]).indexOf(d);
     return i === -1 ? DIMENSIONS.length : i;
@@ -180,7 +208,7 @@ function sortCounts(counts: UsageCount[]): UsageCount[] {
       rank(a.dimension) - rank(b.dimension) ||
       a.dimension.localeCompare(b.dimension) ||
       Number(a.value === OTHER) - Number(b.value === OTHER) ||
-      b.instances - a.instances ||
+      (b.instances ?? 0) - (a.instances ?? 0) ||
       (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
   );
 }

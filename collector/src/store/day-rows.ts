@@ -27,6 +27,13 @@ export interface EnvironmentPair {
   reports: number | string | bigint;
 }
 
+/** An instance that reported from several environments in a day: the environment (by id) of its last report, and its reports. */
+export interface MixedInstance {
+  instance: Uint8Array;
+  last: number;
+  reports: number | string | bigint;
+}
+
 /** Rows in instance order, one instance's rows at a time. */
 function* byInstance<R extends { instance: Uint8Array }>(rows: R[]): Generator<InstanceRows<R>> {
   let start = 0;
@@ -68,8 +75,9 @@ async function* pagedByInstance<R extends { instance: Uint8Array }>(
 /**
  * One day's raw reports as the roll-up reads them: the database groups them
  * per instance, then per environment, from the (day, instance, environment)
- * index alone; instances with several environments that day, and reports
- * with opt-in groups, are read in pages, one instance at a time. What the
+ * index alone; instances with several environments that day (one row each:
+ * the environment of their last report) and reports with opt-in groups (one
+ * instance at a time) are read in pages. What the
  * rows count for is the roll-up's to say (rollup/count-day.ts).
  */
 export class DayRows {
@@ -104,12 +112,15 @@ export class DayRows {
   }
 
   /**
-   * Instances of the day that reported from more than one environment: each
-   * environment once, with its reports. Found a page at a time, each query
-   * going on along the index from where the last stopped, so that a day when
-   * the whole fleet upgraded is read once, not once per page.
+   * Instances of the day that reported from more than one environment, each
+   * with the environment of its last report (the latest received; of two
+   * received in the same millisecond, the one stored last) and its number of
+   * reports: one row per instance, never the instance's reports themselves.
+   * Found a page at a time, each query going on along the index from where
+   * the last stopped, so that a day when the whole fleet upgraded is read
+   * once, not once per page.
    */
-  async *mixedInstances(): AsyncGenerator<InstanceRows<{ environment: number; reports: number | string | bigint }>> {
+  async *mixedInstances(): AsyncGenerator<MixedInstance[]> {
     const { db, number: day } = this;
     let after: Uint8Array | undefined;
     for (;;) {
@@ -124,15 +135,23 @@ export class DayRows {
       if (after) query = query.where('instance', '>', after);
       const instances = (await query.execute()).map((r) => r.instance);
       if (instances.length === 0) return;
-      const rows = await db
+      // Each instance's reports ranked, latest first, in one pass over the page's instances.
+      const ranked = db
         .selectFrom('reports')
-        .select((eb) => ['instance', 'environment', eb.fn.countAll().as('reports')])
+        .select((eb) => [
+          'instance',
+          'environment',
+          eb.fn.countAll().over((ob) => ob.partitionBy('instance')).as('reports'),
+          eb.fn
+            .agg<number>('row_number', [])
+            .over((ob) => ob.partitionBy('instance').orderBy('received_at', 'desc').orderBy('id', 'desc'))
+            .as('rank'),
+        ])
         .where('day', '=', day)
         .where('instance', 'in', instances)
-        .groupBy(['instance', 'environment'])
-        .orderBy('instance')
-        .execute();
-      yield* byInstance(rows);
+        .as('ranked');
+      const rows = await db.selectFrom(ranked).select(['instance', 'environment', 'reports']).where('rank', '=', 1).orderBy('instance').execute();
+      yield rows.map((r) => ({ instance: r.instance, last: Number(r.environment), reports: r.reports }));
       if (instances.length < MIXED_PAGE) return;
       after = instances[instances.length - 1];
     }

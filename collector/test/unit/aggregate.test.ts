@@ -21,10 +21,17 @@ describe('aggregate (pure)', () => {
     );
   });
 
-  it('counts an instance that upgraded during the day under both versions', () => {
-    const result = rollUp([row('a', '4.0.0'), row('a', '4.1.0')]);
-    assert.equal(result.instances, 1);
-    assert.deepEqual(result.counts.filter((c) => c.dimension === 'node-red').map((c) => c.instances), [1, 1]);
+  it('counts an instance that upgraded during the day once, under its last version, in every dimension', () => {
+    const result = rollUp([row('a', '4.0.0', '18.0.0'), row('a', '4.1.0', '20.11.1', 'Darwin'), row('b', '4.1.0', '20.11.1', 'Linux')]);
+    assert.equal(result.instances, 2);
+    assert.equal(result.reports, 3);
+    assert.deepEqual(
+      result.counts.filter((c) => c.dimension !== 'client' && c.dimension !== 'arch').map((c) => `${c.dimension}:${c.value}=${c.instances}`),
+      ['node-red:4.1.0=2', 'nodejs:20.11.1=2', 'os:Darwin=1', 'os:Linux=1'],
+    );
+    for (const dimension of ['node-red', 'nodejs', 'os', 'arch', 'client']) {
+      assert.equal(result.counts.filter((c) => c.dimension === dimension).reduce((n, c) => n + c.instances, 0), result.instances, dimension);
+    }
   });
 
   it('is empty for a day without reports', () => {
@@ -44,6 +51,35 @@ describe('aggregate (pure)', () => {
       { dimension: 'arch', value: 'x64', instances: 10 },
     ]);
     assert.deepEqual(publish(counts, 1).length, 4, 'a threshold of 1 hides nothing');
+  });
+
+  it('never publishes an "other" under the threshold: the smallest value joins it where each instance counts once, else "fewer than"', () => {
+    const counts = [
+      { dimension: 'os', value: 'Linux', instances: 40 },
+      { dimension: 'os', value: 'Darwin', instances: 7 },
+      { dimension: 'os', value: 'Windows_NT', instances: 7 },
+      { dimension: 'os', value: 'FreeBSD', instances: 3 },
+      { dimension: 'arch', value: 'x64', instances: 4 },
+      { dimension: 'country', value: 'US', instances: 6 },
+      { dimension: 'insight.groups', value: 'flows', instances: 30 },
+      { dimension: 'insight.groups', value: 'features', instances: 2 },
+      { dimension: 'flows.nodes', value: '2-5', instances: 27 },
+      { dimension: 'flows.nodes', value: '11-50', instances: 3 },
+    ];
+    assert.deepEqual(publish(counts, 5), [
+      { dimension: 'os', value: 'Linux', instances: 40 },
+      { dimension: 'os', value: 'Darwin', instances: 7 },
+      // FreeBSD alone would be 3, which 57 active instances less 40 + 7 + 7 would give away: Windows_NT (7, last by name) goes too.
+      { dimension: 'os', value: OTHER, instances: 10 },
+      // Nothing to add to it: hidden.
+      { dimension: 'arch', value: OTHER, instances: null, fewerThan: 5 },
+      { dimension: 'country', value: 'US', instances: 6 },
+      { dimension: 'flows.nodes', value: OTHER, instances: 30 },
+      // A group count adds up to nothing published (an instance sends several): hidden, nothing merged.
+      { dimension: 'insight.groups', value: 'flows', instances: 30 },
+      { dimension: 'insight.groups', value: OTHER, instances: null, fewerThan: 5 },
+    ]);
+    assert.ok(publish(counts, 5).every((c) => c.instances === null || c.instances >= 5));
   });
 
   it('folds a reported value that is literally "other" into the merged row', () => {
