@@ -2,7 +2,6 @@
 // The dashboard's charts over time: a uPlot line chart per section, with the
 // same data as a table and as downloads. Charts are remade on a theme change
 // and on resize, as their colours and sizes are read when they are made.
-/* global uPlot */
 import { url } from './dashboard-api.js';
 import { count, countOrFewer, el, number } from './dashboard-dom.js';
 

@@ -66,6 +66,7 @@ function topOf(query: Query): number {
 export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; currentVersion: () => Promise<DataVersion> }> = async (
   app,
   { store, threshold, currentVersion },
+  // eslint-disable-next-line @typescript-eslint/require-await -- fastify's async plugin form: it registers its routes and resolves.
 ) => {
   const cache = new AnswerCache();
   /** Every dimension in the roll-ups, read once per data version: a path naming no dimension must not cost a scan. */
