@@ -22,7 +22,7 @@ export async function startBareServer(gets: Record<string, string> = {}): Promis
     env: { ...process.env, BARE_GET: JSON.stringify(gets) },
   });
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
   });
   return {
@@ -41,8 +41,8 @@ export async function measureRun(command: string, args: string[], env: NodeJS.Pr
   const started = performance.now();
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   let peak = 0;
   const sampler = setInterval(() => {
     const now = peakRssMiB(child.pid!);

@@ -144,7 +144,7 @@ async function openLoopUntil(
   } finally {
     await pool.close();
   }
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('waiting for the end of the deletion failed', { cause: failure });
   // Fast refusals would look like good latency: every report must have been stored.
   if (statuses[200] !== inFlight.length) throw new Error(`during deletion: ${JSON.stringify(statuses)}`);
   const during = sent.filter((s) => s.due >= from && s.due < end!);

@@ -21,7 +21,8 @@ async function main() {
   if (target.kind === 'sqlite') {
     const SQLite = require('better-sqlite3');
     const db = new SQLite(path.join(target.dataDir, 'collector.sqlite'), { readonly: true });
-    for (const _row of db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.day = ?`).iterate(day)) rows++;
+    const dayRows = db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.day = ?`).iterate(day);
+    while (!dayRows.next().done) rows++;
     db.close();
   } else {
     const { Client } = require('pg');

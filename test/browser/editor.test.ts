@@ -149,14 +149,14 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator('.red-ui-telemetry-destination').innerText(), collector.url);
     assert.deepEqual(JSON.parse(await page.locator('.red-ui-telemetry-payload').innerText()), (await target.api('GET', '/telemetry')).body.preview);
     await toggle.click();
-    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is shared.');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is shared.');
     assert.equal((await status(target)).enabled, true);
     await collector.waitFor(1);
-    await page.waitForFunction(() => /delivered/.test((document.querySelector('.red-ui-telemetry-lastReport') as HTMLElement | null)?.innerText ?? ''));
+    await page.waitForFunction(() => /delivered/.test(document.querySelector<HTMLElement>('.red-ui-telemetry-lastReport')?.innerText ?? ''));
     await screenshot(page, 'settings-pane');
     await page.locator('.red-ui-tray').screenshot({ path: path.join(ARTIFACTS, 'readme-settings-pane.png') });
     await page.locator('#red-ui-telemetry-enabled').click();
-    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');
     assert.equal((await status(target)).enabled, false);
   });
 
@@ -314,7 +314,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     assert.equal(await page.locator('#red-ui-telemetry-enabled').isChecked(), true);
     await screenshot(page, 'node-red-3-settings-pane');
     await page.locator('#red-ui-telemetry-enabled').click();
-    await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');
     assert.equal((await status(target)).enabled, false);
   });
 

@@ -124,7 +124,7 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
         assert.equal(await toggle.isChecked(), true);
         await screenshot(page, `compat-node-red-${runtime.line}-settings-pane`);
         await toggle.click();
-        await page.waitForFunction(() => (document.querySelector('.red-ui-telemetry-state') as HTMLElement | null)?.innerText === 'Usage data is not shared.');
+        await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');
         assert.equal((await red.api('GET', '/telemetry')).body.enabled, false);
       });
     });

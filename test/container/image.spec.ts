@@ -93,7 +93,7 @@ describe('the collector image, built and run with buildah', function () {
     ctr = run('buildah', ['from', IMAGE]).trim();
   });
 
-  after(async () => {
+  after(() => {
     serving?.kill('SIGKILL');
     if (ctr) run('buildah', ['rm', ctr]);
     rmSync(work, { recursive: true, force: true });

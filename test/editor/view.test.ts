@@ -3,6 +3,7 @@ import { JSDOM } from 'jsdom';
 import jqueryFactory from 'jquery';
 
 // The editor's view module is plain browser JavaScript (UMD), shipped as is.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an untyped .js file (test/tsconfig.json has no allowJs), so `import` cannot load it; typed by the cast below
 const View = require('../../resources/telemetry-view.js') as {
   shouldPrompt(status: unknown, canWrite: boolean): boolean;
   isFixed(reason: string): boolean;
@@ -65,6 +66,7 @@ describe('editor view (jsdom)', () => {
     assert.equal(none.find('.red-ui-telemetry-no-url p').first().text(), 'pane.noUrl');
     const example = none.find('.red-ui-telemetry-url-example').text();
     // Pasted inside settings.js's module.exports, it must be a valid property with an https url.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating the example is the test: it must run as JavaScript
     const parsed = new Function(`return { ${example} };`)() as { telemetry: { url: string } };
     assert.equal(new URL(parsed.telemetry.url).protocol, 'https:');
     assert.equal(View.paneContent($, t, status()).element.find('.red-ui-telemetry-no-url').length, 0);

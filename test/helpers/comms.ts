@@ -10,7 +10,9 @@ export async function subscribe(baseUrl: string, topic: string): Promise<{ messa
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/comms`);
   const messages: CommsMessage[] = [];
   ws.on('message', (raw: WebSocket.RawData) => {
-    const parsed = JSON.parse(raw.toString()) as CommsMessage | CommsMessage[];
+    // One Buffer with ws's default binaryType; the other shapes of RawData read the same way.
+    const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+    const parsed = JSON.parse(bytes.toString()) as CommsMessage | CommsMessage[];
     messages.push(...(Array.isArray(parsed) ? parsed : [parsed]));
   });
   await new Promise<void>((resolve, reject) => {

@@ -282,9 +282,9 @@ export interface NodeRedFixture {
   /**
    * {@link NodeRedProcess.start}, and the Node-RED stopped after the test that started it, or after
    * the suite when started in a `before` hook or with `until: 'suite'` (tests that take turns with
-   * one Node-RED).
+   * one Node-RED). A function, not a method: suites destructure it.
    */
-  start(options?: NodeRedOptions, until?: 'suite'): Promise<NodeRedProcess>;
+  readonly start: (options?: NodeRedOptions, until?: 'suite') => Promise<NodeRedProcess>;
 }
 
 /** How {@link useNodeRed} sets a suite up. */
@@ -353,7 +353,7 @@ export function useNodeRed(options: NodeRedFixtureOptions = {}): NodeRedFixture 
       if (!suiteRed) throw new Error("no Node-RED: useNodeRed() starts one before the suite's tests when given `red`");
       return suiteRed;
     }),
-    async start(startOptions?: NodeRedOptions, until?: 'suite'): Promise<NodeRedProcess> {
+    start: async (startOptions?: NodeRedOptions, until?: 'suite'): Promise<NodeRedProcess> => {
       const red = await NodeRedProcess.start(startOptions);
       (until === 'suite' ? suiteStarted : (testStarted ?? suiteStarted)).push(red);
       return red;

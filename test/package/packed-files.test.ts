@@ -26,7 +26,7 @@ interface Manifest {
 /** The TypeScript files a tsconfig compiles, as paths relative to `root` with forward slashes. */
 function compiledSources(root: string, tsconfig: string): { rootDir: string; files: string[] } {
   const file = path.join(root, tsconfig);
-  const read = ts.readConfigFile(file, ts.sys.readFile);
+  const read = ts.readConfigFile(file, (name) => ts.sys.readFile(name));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file));
   const rootDir = parsed.options.rootDir ?? path.dirname(file);
   return { rootDir, files: parsed.fileNames.filter((f) => !f.endsWith('.d.ts')) };

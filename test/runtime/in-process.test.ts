@@ -27,6 +27,7 @@ describe('runtime: embedded in a host process (RED.init / RED.stop)', function (
   before(async () => {
     process.on('unhandledRejection', onRejection);
     collector = await new TestCollector().start();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here on purpose, once the suite runs and the rejection listener is on; node-red has no types to import
     RED = require('node-red');
     const app = express();
     server = http.createServer(app);

@@ -159,7 +159,7 @@ describe("runtime: insight groups never carry a user's own names, and go on when
     assert.equal(deployCount(collector), deploysBefore + 1, `the deploy is counted once: ${JSON.stringify(collector.received.map((x) => JSON.parse(x.body).lifecycle?.events))}`);
   });
 
-  it("no report carries the project name, a class name, or any name, type or path of the user's", async () => {
+  it("no report carries the project name, a class name, or any name, type or path of the user's", () => {
     const bodies = collector.received.map((r) => r.body);
     assert.ok(bodies.length >= 10, `${bodies.length} reports`);
     const names = [

@@ -45,7 +45,7 @@ const ROWS: Row[] = [
   {
     name: 'a host name that cannot resolve',
     // A 64-character label is refused by the resolver itself, so no DNS query leaves this machine.
-    url: async () => `https://${'x'.repeat(64)}.invalid/ping`,
+    url: () => Promise.resolve(`https://${'x'.repeat(64)}.invalid/ping`),
     outcome: /failed: ENOTFOUND/,
     attempts: 4,
     retried: true,

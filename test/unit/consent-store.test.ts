@@ -60,7 +60,7 @@ describe('consent store: a kept update offer', () => {
     const values = new Map<string, unknown>();
     const settings: SettingsLike = {
       get: (key) => structuredClone(values.get(key)),
-      set: async (key, value) => void values.set(key, structuredClone(value)),
+      set: (key, value) => Promise.resolve(void values.set(key, structuredClone(value))),
       available: () => true,
     };
     const store = new ConsentStore(settings);
@@ -76,10 +76,14 @@ describe('consent store: writing', () => {
     get(): unknown {
       return undefined;
     }
-    async set(key: string, value: unknown): Promise<void> {
-      assert.equal(key, STATE_KEY);
-      if (this.fail) throw new Error('Property is read-only');
-      this.writes.push(JSON.parse(JSON.stringify(value)));
+    set(key: string, value: unknown): Promise<void> {
+      // Fails as Node-RED's does: a rejected promise, never a throw (the executor turns one into the other).
+      return new Promise((resolve) => {
+        assert.equal(key, STATE_KEY);
+        if (this.fail) throw new Error('Property is read-only');
+        this.writes.push(JSON.parse(JSON.stringify(value)));
+        resolve();
+      });
     }
     available(): boolean {
       return true;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { formatDuration, parseDuration } from '@node-red-telemetry/protocol';
 
 describe('durations', () => {
@@ -13,7 +14,7 @@ describe('durations', () => {
 
   it('rejects what is not a duration', () => {
     for (const value of ['', 'soon', '-5m', -1, NaN, Infinity, null, true, {}, [], '30 parsecs']) {
-      assert.deepEqual(parseDuration(value, 0), { ok: false, problem: 'not-duration' }, String(value));
+      assert.deepEqual(parseDuration(value, 0), { ok: false, problem: 'not-duration' }, inspect(value));
     }
   });
 

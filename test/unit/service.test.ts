@@ -144,7 +144,7 @@ describe('service: schedule, consent and answers (fake clock, real HTTP)', () =>
     assert.equal(collector.received.length, 2);
   });
 
-  it('sends 30 minutes after a restart that follows a long downtime', async () => {
+  it('sends 30 minutes after a restart that follows a long downtime', () => {
     settings.values.set(STATE_KEY, { instanceId: 'a'.repeat(32), lastReport: { at: new Date(T0 - 5 * DAY).toISOString(), ok: true } });
     const svc = service(enabled());
     assert.equal(svc.status().nextReportAt, new Date(T0 + 30 * MIN).toISOString());
@@ -343,7 +343,7 @@ describe('service: schedule, consent and answers (fake clock, real HTTP)', () =>
 
   it('warns once for each malformed setting at start', () => {
     service({ enabled: 'yes', url: 'ftp://x', interval: 5, initialDelay: 'soon', colour: 'red' });
-    const warnings = logs.filter((l) => l.level === 'warn').map((l) => `${l.key} ${String(l.subs?.setting ?? '')}`);
+    const warnings = logs.filter((l) => l.level === 'warn').map((l) => `${l.key} ${(l.subs?.setting as string | undefined) ?? ''}`);
     // The url's own warning already says nothing can be sent: no second 'no-url' line.
     assert.deepEqual(warnings.sort(), [
       'problem.duration-too-short telemetry.interval',

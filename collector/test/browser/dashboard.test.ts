@@ -55,7 +55,7 @@ describe('public dashboard in Chromium', function () {
     return { page, requests, problems };
   }
 
-  async function api(p: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any -- API answers, checked field by field
+  async function api(p: string): Promise<any> { // any: API answers, checked field by field
     return (await fetch(`${collector.url}/api/v1/${p}`)).json();
   }
 
@@ -166,7 +166,7 @@ describe('public dashboard in Chromium', function () {
       ['collector-dashboard-dark', { colorScheme: 'dark' }],
       ['collector-dashboard-phone', { colorScheme: 'light', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
     ] as const) {
-      const { page, problems } = await open(options as BrowserContextOptions);
+      const { page, problems } = await open(options);
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.equal(background, name.endsWith('dark') ? 'rgb(21, 24, 28)' : 'rgb(246, 247, 249)', name);
       const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth, plot: document.querySelector('#chart-node-red canvas')?.getBoundingClientRect().width ?? 0 }));

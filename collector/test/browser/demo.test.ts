@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { screenshot, useChromium } from '../../../test/helpers/browser';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const NODE_RED_VERSION = (require('node-red/package.json') as { version: string }).version;
+const NODE_RED_VERSION = (JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
 
 /** `npm start` without npm: examples/demo.js, everything under a temp DEMO_DIR, free ports. */
 describe('npm start demo', function () {

@@ -29,7 +29,7 @@ export interface FuzzRequest {
 }
 
 /** How a failing request is shown in fast-check's report: readable, whatever the bytes. */
-function describeRequest(request: FuzzRequest): string {
+export function describeRequest(request: FuzzRequest): string {
   const body = request.body === undefined ? '' : ` body(${request.body.length} B)=${showBytes(request.body)}`;
   return `[${request.what}] ${request.method} ${request.path} ${JSON.stringify(request.headers)}${body}`;
 }

@@ -1,10 +1,9 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freshDatabase } from './postgres';
+import { freePort, freshDatabase } from './postgres';
 
 /**
  * PostgreSQL's own backup tools for the backup-and-restore tests, and a
@@ -78,16 +77,6 @@ export async function dumpServer(): Promise<DumpServer> {
   return startCluster(own);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway cluster from `tools.bin`, run as the `postgres` user when this is root (PostgreSQL refuses root). */
 async function startCluster(tools: Tools): Promise<DumpServer> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { addDays, dayOf } from '../../src/days';
 import { COLLECTOR_BIN, CollectorProcess, postReport, report, startInProcess, StoreKind } from '../helpers/collector-process';
 import { dumpServer, DumpServer } from '../helpers/pg-tools';
 import { rowsOf, StoreFiles } from '../helpers/tables';
+import { CommandRun, runCommand } from '../helpers/run-command';
 
 /**
  * Backup and restore as collector/README.md ("Backup and restore") tells an
@@ -15,28 +15,7 @@ import { rowsOf, StoreFiles } from '../helpers/tables';
  * pg_restore on PostgreSQL, and a collector started on the copy.
  */
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A command run to its end without blocking this process (whose collectors and load keep going meanwhile). */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runCommand;
 
 const cli = (args: string[]) => run(process.execPath, [COLLECTOR_BIN, ...args]);
 
@@ -121,7 +100,7 @@ describe('collector backup and restore', function () {
     const until = async (condition: () => boolean) => {
       while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     };
-    let backup: Run;
+    let backup: CommandRun;
     let ackedBefore: Set<string>;
     let sentBy: Set<string>;
     let ackedWhile: number;

@@ -4,7 +4,7 @@ import semver from 'semver';
 import { Pool } from 'undici';
 import { assertErrorAnswer, PlainAnswer } from '../helpers/answers';
 import { CollectorProcess, StoreKind } from '../helpers/collector-process';
-import { FUZZ_EXTRA_FIELDS, fuzzRequest, FuzzRequest } from '../helpers/fuzz-requests';
+import { describeRequest, FUZZ_EXTRA_FIELDS, fuzzRequest, FuzzRequest } from '../helpers/fuzz-requests';
 import { rawExchange } from '../helpers/raw-http';
 import { rowsOf } from '../helpers/tables';
 
@@ -34,7 +34,7 @@ async function send(pool: Pool, request: FuzzRequest): Promise<PlainAnswer> {
 
 /** Throws, naming the request, when one answer is not what that request must get. */
 function checkAnswer(request: FuzzRequest, answer: PlainAnswer): void {
-  const what = `${String(request)}\n  → ${answer.status} ${answer.body.slice(0, 300)}`;
+  const what = `${describeRequest(request)}\n  → ${answer.status} ${answer.body.slice(0, 300)}`;
   assert.ok(answer.status < 500, `answered ${answer.status}: ${what}`);
   assert.equal(answer.headers['x-content-type-options'], 'nosniff', `no nosniff: ${what}`);
   if (request.report) {
@@ -66,7 +66,7 @@ function expectedRow(report: Record<string, unknown>): string {
 }
 
 function storedRow(row: Record<string, unknown>): string {
-  return JSON.stringify([row.instance_id, row.os_type, row.os_release, row.os_arch, row.nodejs, row.node_red, row.extra === null ? null : JSON.parse(String(row.extra))]);
+  return JSON.stringify([row.instance_id, row.os_type, row.os_release, row.os_arch, row.nodejs, row.node_red, row.extra === null ? null : JSON.parse(row.extra as string)]);
 }
 
 /** How many of each, for comparing what was stored with what was acknowledged. */
@@ -103,7 +103,7 @@ for (const store of STORES) {
       await Promise.all(
         Array.from({ length: CONNECTIONS }, async () => {
           for (let i = next++; i < requests.length; i = next++) {
-            answers[i] = await send(pool, requests[i]!).catch((err: Error) => err);
+            answers[i] = await send(pool, requests[i]).catch((err: Error) => err);
           }
         }),
       );
@@ -112,9 +112,9 @@ for (const store of STORES) {
       // Per request: find every failure, worst first (a 5xx, then anything stored or not), then shrink the first with fast-check.
       const failures: Array<{ index: number; error: Error; rank: number }> = [];
       requests.forEach((request, index) => {
-        const answer = answers[index]!;
+        const answer = answers[index];
         try {
-          if (answer instanceof Error) throw new Error(`no answer (${answer.message}): ${String(request)}`);
+          if (answer instanceof Error) throw new Error(`no answer (${answer.message}): ${describeRequest(request)}`);
           checkAnswer(request, answer);
         } catch (err) {
           const status = answer instanceof Error ? 0 : answer.status;
@@ -124,7 +124,7 @@ for (const store of STORES) {
       failures.sort((a, b) => a.rank - b.rank || a.index - b.index);
 
       // As a whole: the reports table holds exactly the valid reports that got a 200, field by field.
-      const acknowledged = requests.filter((r, i) => r.report && !(answers[i] instanceof Error) && (answers[i] as PlainAnswer).status === 200);
+      const acknowledged = requests.filter((r, i) => r.report && !(answers[i] instanceof Error) && answers[i].status === 200);
       const rows = await rowsOf(collector, 'reports');
       const want = tally(acknowledged.map((r) => expectedRow(r.report!)));
       const have = tally(rows.map(storedRow));
@@ -132,14 +132,14 @@ for (const store of STORES) {
       for (const [row, n] of have) {
         if ((want.get(row) ?? 0) < n) {
           const id = JSON.parse(row)[0] as string;
-          const senders = requests.filter((r) => r.body?.includes(id)).slice(0, 3).map(String);
+          const senders = requests.filter((r) => r.body?.includes(id)).slice(0, 3).map(describeRequest);
           storeProblems.push(`stored ${n - (want.get(row) ?? 0)}× but not acknowledged as such: ${row}\n    requests with that id: ${senders.join('\n      ') || 'none'}`);
         }
       }
       for (const [row, n] of want) {
         if ((have.get(row) ?? 0) < n) {
           const sender = acknowledged.find((r) => expectedRow(r.report!) === row);
-          storeProblems.push(`acknowledged but not stored exactly: ${row}\n    from ${String(sender)}`);
+          storeProblems.push(`acknowledged but not stored exactly: ${row}\n    from ${sender ? describeRequest(sender) : 'undefined'}`);
         }
       }
       for (const row of rows) {

@@ -86,7 +86,7 @@ for (const kind of STORES) {
       const full = await send({ flows: flows(12), features, environment, ...crash('node-red-contrib-a'), ext: { 'fleet-metrics': { devices: 3 } } });
       assert.equal(full.status, 200);
       const rows = await rowsOf(files, 'reports');
-      const stored = rows.slice(-2).map((r) => (r.insights ? JSON.parse(String(r.insights)) : null));
+      const stored = rows.slice(-2).map((r) => (r.insights ? JSON.parse(r.insights as string) : null));
       assert.equal(stored[0], null);
       assert.deepEqual(Object.keys(stored[1]).sort(), ['environment', 'ext', 'features', 'flows', 'lifecycle']);
       assert.equal(stored[1].flows.nodes, 12);

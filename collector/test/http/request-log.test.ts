@@ -65,7 +65,7 @@ describe('request log', function () {
     const { lines, log } = capture('info');
     const app = Fastify({ loggerInstance: log });
     logRequests(app, log, 200);
-    app.get('/', async () => ({ ok: true }));
+    app.get('/', () => Promise.resolve({ ok: true }));
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const summaries = () => lines.filter((l) => l.msg === 'requests answered').map((l) => l.answered as Record<string, number>);

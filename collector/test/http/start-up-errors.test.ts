@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CONNECT_TIMEOUT_MS, FIRST_QUERY_TIMEOUT_MS } from '../../src/store/connect';
 import { COLLECTOR_BIN, CollectorProcess, freshStore } from '../helpers/collector-process';
+import { runCommand } from '../helpers/run-command';
 
 /**
  * What the collector says as it starts, as operators run it (the bin in a
@@ -24,20 +24,9 @@ interface Exit {
 }
 
 /** The collector run to its end (asynchronously: this process's servers must answer it meanwhile). */
-function collector(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Exit> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COLLECTOR_BIN, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, lines: output.split('\n').filter(Boolean), ms: Date.now() - started });
-    });
-  });
+async function collector(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Exit> {
+  const { code, output, ms } = await runCommand(process.execPath, [COLLECTOR_BIN, ...args], env, timeoutMs);
+  return { code, lines: output.split('\n').filter(Boolean), ms };
 }
 
 /** The one line a failed start prints, parsed: pino's fatal line. */

@@ -96,7 +96,7 @@ describe('dashboard answers (pure)', () => {
   it('the answer cache computes once per data stamp and key, and drops everything when the stamp changes', async () => {
     const cache = new AnswerCache();
     let runs = 0;
-    const compute = async () => ({ type: 'application/json', body: `{"run":${++runs}}` });
+    const compute = () => Promise.resolve({ type: 'application/json', body: `{"run":${++runs}}` });
     const [a, b] = await Promise.all([cache.get('s1', 'k', compute), cache.get('s1', 'k', compute)]);
     assert.equal(runs, 1);
     assert.equal(a.etag, b.etag);

@@ -45,7 +45,7 @@ describe('insight: metric providers', () => {
   it('a throwing, a rejecting and a slow provider are skipped; the whole waits one timeout at most', async () => {
     const providers = usableProviders([
       { id: 'fine', collect: () => ({ n: 1 }) },
-      { id: 'async', collect: async () => ({ n: 2 }) },
+      { id: 'async', collect: () => Promise.resolve({ n: 2 }) },
       { id: 'throws', collect: () => { throw new Error('boom'); } },
       { id: 'rejects', collect: () => Promise.reject(new Error('boom')) },
       { id: 'never', collect: () => new Promise(() => undefined) },

@@ -146,7 +146,7 @@ describe('docs: the README against the plugin', () => {
     const record = (method: string) => (route: string) => void routes.push(`${method} ${route}`);
     const httpAdmin = { get: record('GET'), put: record('PUT'), post: record('POST'), delete: record('DELETE') };
     const auth = { needsPermission: () => () => undefined };
-    mountAdminApi({ httpAdmin, auth } as unknown as Parameters<typeof mountAdminApi>[0], () => null, {} as Parameters<typeof mountAdminApi>[2]);
+    mountAdminApi({ httpAdmin, auth }, () => null, {} as Parameters<typeof mountAdminApi>[2]);
     assert.ok(routes.length >= 2, routes.join(', '));
     const missing = routes.filter((route) => rowsNaming(ADMIN_PAGE, route).length === 0);
     assert.deepEqual(missing, []);
