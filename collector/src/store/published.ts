@@ -83,6 +83,17 @@ export async function dimensionNames(store: Store): Promise<string[]> {
   return rows.map((r) => r.dimension);
 }
 
+/** Rows by their day, each turned into what is published, in one pass: a range of years must not cost days × rows. */
+function groupByDay<R extends { day: string }, T>(rows: readonly R[], shape: (row: R) => T): Map<string, T[]> {
+  const byDay = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byDay.get(row.day) ?? [];
+    list.push(shape(row));
+    byDay.set(row.day, list);
+  }
+  return byDay;
+}
+
 /** Roll-ups for the days from `from` to `to`, inclusive, oldest first. */
 export async function dailyUsage(store: Store, from: string, to: string): Promise<DayUsage[]> {
   const days = await store.db
@@ -102,13 +113,7 @@ export async function dailyUsage(store: Store, from: string, to: string): Promis
     .orderBy('instances', 'desc')
     .orderBy('value')
     .execute();
-  // Grouped in one pass: a range of years must not cost days × counts.
-  const byDay = new Map<string, UsageCount[]>();
-  for (const c of counts) {
-    const list = byDay.get(c.day) ?? [];
-    list.push({ dimension: c.dimension, value: c.value, instances: Number(c.instances) });
-    byDay.set(c.day, list);
-  }
+  const byDay = groupByDay(counts, (c): UsageCount => ({ dimension: c.dimension, value: c.value, instances: Number(c.instances) }));
   return days.map((d) => ({
     day: d.day,
     instances: Number(d.instances),
@@ -127,11 +132,5 @@ export async function dailySums(store: Store, from: string, to: string): Promise
     .orderBy('day')
     .orderBy('metric')
     .execute();
-  const byDay = new Map<string, DaySum[]>();
-  for (const r of rows) {
-    const list = byDay.get(r.day) ?? [];
-    list.push({ metric: r.metric, total: Number(r.total) });
-    byDay.set(r.day, list);
-  }
-  return byDay;
+  return groupByDay(rows, (r): DaySum => ({ metric: r.metric, total: Number(r.total) }));
 }
