@@ -10,6 +10,9 @@
  * The page's script modules in web/: dashboard.js, which the page loads, first; then those it
  * imports, which the page preloads so that they arrive in the same round trip.
  */
+/** The operator's manual, where every endpoint and the API are documented. */
+const MANUAL = 'https://github.com/node-red-telemetry/node-red-telemetry/blob/main/collector/README.md';
+
 export const DASHBOARD_MODULES = ['dashboard.js', 'dashboard-api.js', 'dashboard-dom.js', 'dashboard-charts.js', 'dashboard-shares.js'];
 
 /** Relative links from the page, so that it works under any path and behind a path-prefixing proxy. */
@@ -76,7 +79,7 @@ the threshold, so that no count can be worked out from the others. Shares are of
 <p>Never published: <span id="never">raw reports, instance ids, addresses</span>.</p>
 <p id="attribution" hidden>Countries: <a href="https://db-ip.com/" rel="noreferrer">IP Geolocation by DB-IP</a>
 (<a href="https://creativecommons.org/licenses/by/4.0/" rel="noreferrer">CC BY 4.0</a>), looked up when a report arrives; only the country code is kept.</p>
-<p>The same data: <a href="${api}summary">JSON API</a> (see the collector's README for every endpoint).</p>
+<p>The same data: <a href="${api}summary">JSON API</a> (every endpoint is in <a href="${MANUAL}#api-v1">the collector's manual</a>).</p>
 </section>
 </main>
 </body>
