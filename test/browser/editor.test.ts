@@ -130,6 +130,8 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
     await page.reload();
     await page.waitForSelector(PROMPT);
+    // The dialog takes the focus when it has opened: a Tab before that moves through the page behind it.
+    await page.waitForFunction(() => document.activeElement?.closest('.ui-dialog') != null);
     const focused = async (): Promise<string> => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || '');
     for (let i = 0; i < 10 && (await focused()) !== 'red-ui-telemetry-share'; i++) await page.keyboard.press('Tab');
     assert.equal(await focused(), 'red-ui-telemetry-share');
