@@ -23,20 +23,33 @@ export type ModuleList = Record<string, ModuleConfig>;
 
 const REGISTRY_ENTRY = /[\\/]@node-red[\\/]registry[\\/]lib[\\/]index\.js$/;
 
-/** Node-RED's module list in this process, or null (an embedding that bundles Node-RED, a test without it). */
-export function readModuleList(cache: NodeJS.Require['cache'] = require.cache): ModuleList | null {
+/** The registry's getModuleList once found in a module cache: the preview asks for it at every status. */
+const found = new WeakMap<object, () => unknown>();
+
+function findGetModuleList(cache: NodeJS.Require['cache']): (() => unknown) | null {
+  const known = found.get(cache);
+  if (known) return known;
   for (const [file, entry] of Object.entries(cache)) {
     if (!REGISTRY_ENTRY.test(file)) continue;
     const list = (entry?.exports as { getModuleList?: unknown } | undefined)?.getModuleList;
     if (typeof list !== 'function') continue;
-    try {
-      const modules = (list as () => unknown)();
-      if (modules && typeof modules === 'object') return modules as ModuleList;
-    } catch {
-      /* not the registry we know: keep looking */
-    }
+    const call = (): unknown => (list as () => unknown)();
+    found.set(cache, call);
+    return call;
   }
   return null;
+}
+
+/** Node-RED's module list in this process, or null (an embedding that bundles Node-RED, a test without it). */
+export function readModuleList(cache: NodeJS.Require['cache'] = require.cache): ModuleList | null {
+  const list = findGetModuleList(cache);
+  if (!list) return null;
+  try {
+    const modules = list();
+    return modules && typeof modules === 'object' ? (modules as ModuleList) : null;
+  } catch {
+    return null;
+  }
 }
 
 function anyLoaded(sets: Record<string, SetConfig> | undefined): boolean {
