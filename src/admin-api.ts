@@ -13,9 +13,14 @@ export interface AdminTarget {
   setChoice(enabled: boolean, options?: ChoiceOptions): Promise<ChoiceResult>;
 }
 
-/** Errors use the shape the collector uses too: `{ error: { code, message } }`. */
-function fail(res: Response, code: AdminErrorCode, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(ADMIN_ERRORS[code].status).json({ error: { code, message, ...extra } });
+type Fail = (res: Response, code: AdminErrorCode, params?: Record<string, string>, extra?: Record<string, unknown>) => void;
+
+/** Errors use the shape the collector uses too: `{ error: { code, message } }`, the message in the user's language. */
+function failWith(log: Logger): Fail {
+  return (res, code, params = {}, extra = {}) => {
+    const { status, text } = ADMIN_ERRORS[code];
+    res.status(status).json({ error: { code, message: log.text(text, params), ...extra } });
+  };
 }
 
 const MAX_ITEMS = 64;
@@ -62,7 +67,8 @@ export function mountAdminApi(
 ): boolean {
   const app = RED.httpAdmin;
   if (!app) return false;
-  const unavailable = (res: Response): void => fail(res, 'not_running', log.text('api.not-running'));
+  const fail = failWith(log);
+  const unavailable = (res: Response): void => fail(res, 'not_running');
   // Express cannot unmount a route; 'route' skips this route's other handlers.
   const whileInstalled = (_req: Request, _res: Response, next: NextFunction): void => next(installed() ? undefined : 'route');
 
@@ -76,17 +82,17 @@ export function mountAdminApi(
     const service = target();
     if (!service) return unavailable(res);
     const parsed = parseChoice(req.body);
-    if (!parsed) return fail(res, 'invalid_body', log.text('api.invalid-body'));
+    if (!parsed) return fail(res, 'invalid_body');
     service.setChoice(parsed.enabled, parsed.options).then(
       (result) => {
         if (result.ok) return void res.json(result.status);
         if (result.code === 'decision_fixed') {
           const reason = result.decision.reason;
-          return fail(res, result.code, log.text('api.decision-fixed', { reason: log.text(`fixed.${reason}`) }), { reason });
+          return fail(res, result.code, { reason: log.text(`fixed.${reason}`) }, { reason });
         }
-        fail(res, result.code, log.text('api.not-saved', { error: result.error }));
+        fail(res, result.code, { error: result.error });
       },
-      (err: unknown) => fail(res, 'internal', errorMessage(err)),
+      (err: unknown) => fail(res, 'internal', { error: errorMessage(err) }),
     );
   });
   return true;
