@@ -31,19 +31,20 @@ import { measureRun, startBareServer } from './scale/processes';
 import { retentionUnderLoad } from './scale/retention';
 import { bytesPerReport, seedDay, SeedTarget } from './scale/seed';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const INGEST_REPORTS = Number(process.env.BENCH_INGEST_REPORTS ?? 10_000);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 1000);
-const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
-const ROLLUP_INSTANCES = Number(process.env.BENCH_ROLLUP_INSTANCES ?? 1_000_000);
-const ROLLUP_LARGE_FACTOR = Number(process.env.BENCH_ROLLUP_LARGE_FACTOR ?? 5);
-const READ_INSTANCES = Number(process.env.BENCH_READ_INSTANCES ?? 5000);
-const READ_SEQUENTIAL = Number(process.env.BENCH_READ_SEQUENTIAL ?? 300);
-const READ_CONCURRENT = Number(process.env.BENCH_READ_CONCURRENT ?? 3000);
-const RETENTION_DAYS = Number(process.env.BENCH_RETENTION_DAYS ?? 90);
-const RETENTION_PER_DAY = Number(process.env.BENCH_RETENTION_PER_DAY ?? 40_000);
-const RETENTION_ROUNDS = Number(process.env.BENCH_RETENTION_ROUNDS ?? 1);
+/** Each size is BENCH_<NAME> in the environment, or the default here (BENCHMARKS.md says which matter). */
+function fromEnvironment<T extends Record<string, number>>(defaults: T): T {
+  return Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, Number(process.env[`BENCH_${name}`] ?? value)])) as T;
+}
+const {
+  ROUNDS, INGEST_REPORTS, CONNECTIONS, FIXED_RATE, FIXED_SECONDS, ROLLUP_INSTANCES, ROLLUP_LARGE_FACTOR,
+  READ_INSTANCES, READ_SEQUENTIAL, READ_CONCURRENT, RETENTION_DAYS, RETENTION_PER_DAY, RETENTION_ROUNDS,
+} = fromEnvironment({
+  ROUNDS: 3,
+  INGEST_REPORTS: 10_000, CONNECTIONS: 50, FIXED_RATE: 1000, FIXED_SECONDS: 5,
+  ROLLUP_INSTANCES: 1_000_000, ROLLUP_LARGE_FACTOR: 5,
+  READ_INSTANCES: 5000, READ_SEQUENTIAL: 300, READ_CONCURRENT: 3000,
+  RETENTION_DAYS: 90, RETENTION_PER_DAY: 40_000, RETENTION_ROUNDS: 1,
+});
 const ONLY = (process.env.BENCH_ONLY ?? 'ingest,reads,rollup,retention').split(',');
 const STORES: StoreKind[] = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',') as StoreKind[];
 

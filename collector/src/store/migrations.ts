@@ -1,6 +1,16 @@
-import { Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
+import { CreateTableBuilder, Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
 import type { StoreLocation } from './connect';
 import { packReportsTable } from './pack-reports-migration';
+
+type Table = CreateTableBuilder<string, string>;
+
+/** Columns that may not be null (most of this schema's), by type, in the order given. */
+type ColumnType = 'text' | 'integer' | 'bigint';
+function required(columns: Partial<Record<ColumnType, string[]>>): (table: Table) => Table {
+  const types = Object.keys(columns) as ColumnType[];
+  const typed = types.flatMap((type) => (columns[type] ?? []).map((name) => [name, type] as const));
+  return (table) => typed.reduce((t, [name, type]) => t.addColumn(name, type, (c) => c.notNull()), table);
+}
 
 /**
  * The schema, one migration per change, in code so that the published package
@@ -13,15 +23,7 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
         await db.schema
           .createTable('reports')
           .addColumn('id', 'text', (c) => c.primaryKey())
-          .addColumn('instance_id', 'text', (c) => c.notNull())
-          .addColumn('received_at', 'text', (c) => c.notNull())
-          .addColumn('day', 'text', (c) => c.notNull())
-          .addColumn('ip_hash', 'text', (c) => c.notNull())
-          .addColumn('os_type', 'text', (c) => c.notNull())
-          .addColumn('os_release', 'text', (c) => c.notNull())
-          .addColumn('os_arch', 'text', (c) => c.notNull())
-          .addColumn('nodejs', 'text', (c) => c.notNull())
-          .addColumn('node_red', 'text', (c) => c.notNull())
+          .$call(required({ text: ['instance_id', 'received_at', 'day', 'ip_hash', 'os_type', 'os_release', 'os_arch', 'nodejs', 'node_red'] }))
           .addColumn('extra', 'text')
           .execute();
         await db.schema.createIndex('reports_day').on('reports').column('day').execute();
@@ -30,42 +32,32 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
         await db.schema
           .createTable('salts')
           .addColumn('day', 'text', (c) => c.primaryKey())
-          .addColumn('secret', 'text', (c) => c.notNull())
+          .$call(required({ text: ['secret'] }))
           .execute();
 
         await db.schema
           .createTable('rate_windows')
-          .addColumn('key', 'text', (c) => c.notNull())
-          .addColumn('window_start', 'text', (c) => c.notNull())
-          .addColumn('hits', 'integer', (c) => c.notNull())
+          .$call(required({ text: ['key', 'window_start'], integer: ['hits'] }))
           .addPrimaryKeyConstraint('rate_windows_pk', ['key', 'window_start'])
           .execute();
 
         await db.schema
           .createTable('daily_usage')
-          .addColumn('day', 'text', (c) => c.notNull())
-          .addColumn('dimension', 'text', (c) => c.notNull())
-          .addColumn('value', 'text', (c) => c.notNull())
-          .addColumn('instances', 'integer', (c) => c.notNull())
+          .$call(required({ text: ['day', 'dimension', 'value'], integer: ['instances'] }))
           .addPrimaryKeyConstraint('daily_usage_pk', ['day', 'dimension', 'value'])
           .execute();
 
         await db.schema
           .createTable('aggregated_days')
           .addColumn('day', 'text', (c) => c.primaryKey())
-          .addColumn('instances', 'integer', (c) => c.notNull())
-          .addColumn('reports', 'integer', (c) => c.notNull())
-          .addColumn('aggregated_at', 'text', (c) => c.notNull())
+          .$call(required({ integer: ['instances', 'reports'], text: ['aggregated_at'] }))
           .execute();
       },
     },
     '002_report_client': {
       async up(db: Kysely<unknown>): Promise<void> {
         // Reports stored before the client was recorded cannot be told apart; they say so.
-        await db.schema
-          .alterTable('reports')
-          .addColumn('client', 'text', (c) => c.notNull().defaultTo('unknown'))
-          .execute();
+        await db.schema.alterTable('reports').addColumn('client', 'text', (c) => c.notNull().defaultTo('unknown')).execute();
       },
     },
     '003_country_and_meta': {
@@ -76,7 +68,7 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
         await db.schema
           .createTable('collector_meta')
           .addColumn('key', 'text', (c) => c.primaryKey())
-          .addColumn('value', 'text', (c) => c.notNull())
+          .$call(required({ text: ['value'] }))
           .execute();
       },
     },
@@ -87,9 +79,7 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
         // Fleet totals per day (such as all nodes of all instances that sent `flows`): not per value, so not in daily_usage.
         await db.schema
           .createTable('daily_sums')
-          .addColumn('day', 'text', (c) => c.notNull())
-          .addColumn('metric', 'text', (c) => c.notNull())
-          .addColumn('total', 'bigint', (c) => c.notNull())
+          .$call(required({ text: ['day', 'metric'], bigint: ['total'] }))
           .addPrimaryKeyConstraint('daily_sums_pk', ['day', 'metric'])
           .execute();
       },
@@ -118,9 +108,7 @@ function migrations(kind: StoreLocation['kind']): Record<string, Migration> {
         await db.schema.dropIndex('rate_windows_start').execute();
         await db.schema
           .createTable('rate_windows')
-          .addColumn('window_start', 'text', (c) => c.notNull())
-          .addColumn('key', 'text', (c) => c.notNull())
-          .addColumn('hits', 'integer', (c) => c.notNull())
+          .$call(required({ text: ['window_start', 'key'], integer: ['hits'] }))
           .addPrimaryKeyConstraint('rate_windows_window_key', ['window_start', 'key'])
           .$call((t) => (kind === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
           .execute();

@@ -99,15 +99,13 @@ export async function dailyUsage(store: Store, from: string, to: string): Promis
   const days = await store.db
     .selectFrom('aggregated_days')
     .select(['day', 'instances', 'reports'])
-    .where('day', '>=', from)
-    .where('day', '<=', to)
+    .where((eb) => eb.between('day', from, to))
     .orderBy('day')
     .execute();
   const counts = await store.db
     .selectFrom('daily_usage')
     .select(['day', 'dimension', 'value', 'instances'])
-    .where('day', '>=', from)
-    .where('day', '<=', to)
+    .where((eb) => eb.between('day', from, to))
     .orderBy('day')
     .orderBy('dimension')
     .orderBy('instances', 'desc')
@@ -127,8 +125,7 @@ export async function dailySums(store: Store, from: string, to: string): Promise
   const rows = await store.db
     .selectFrom('daily_sums')
     .select(['day', 'metric', 'total'])
-    .where('day', '>=', from)
-    .where('day', '<=', to)
+    .where((eb) => eb.between('day', from, to))
     .orderBy('day')
     .orderBy('metric')
     .execute();
