@@ -1,4 +1,5 @@
-import { CONTAINER_KINDS, CORE_NODE_TYPES, CoreNodeType, DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, MAX_COUNT, MAX_LIFECYCLE_EVENTS, MAX_PROVIDER_FIELDS, MAX_PROVIDER_STRING, MAX_PROVIDERS, NPM_NAME_PATTERN, PI_MODELS, PROVIDER_FIELD_PATTERN, PROVIDER_ID_PATTERN, STORAGE_KINDS, UPTIME_BUCKETS } from './insight';
+import { EDITOR_CORE_ACTIONS } from './editor-actions';
+import { CONTAINER_KINDS, CORE_NODE_TYPES, CoreNodeType, DEPLOY_TYPES, EDITOR_LANGUAGES, EDITOR_THEMES, EDITOR_VIEWPORTS, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, MAX_COUNT, MAX_LIFECYCLE_EVENTS, MAX_PROVIDER_FIELDS, MAX_PROVIDER_STRING, MAX_PROVIDERS, NPM_NAME_PATTERN, PI_MODELS, PROVIDER_FIELD_PATTERN, PROVIDER_ID_PATTERN, STORAGE_KINDS, UPTIME_BUCKETS } from './insight';
 import { TEXT_PATTERN } from './patterns';
 
 const count = { type: 'integer', minimum: 0, maximum: MAX_COUNT } as const;
@@ -7,8 +8,13 @@ const oneOf = <T extends readonly string[]>(values: T) => ({ type: 'string', enu
 const closed = <P extends Record<string, unknown>>(properties: P, required: readonly string[] = Object.keys(properties)) =>
   ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
+/** Counts under names from a closed list, each optional: a name outside it is not part of the group. */
+const countsOf = (names: readonly string[]) =>
+  ({ type: 'object', additionalProperties: false, properties: Object.fromEntries(names.map((n) => [n, count])) as Record<string, typeof count> }) as const;
+
 const graphSchema = closed(Object.fromEntries(GRAPH_COUNT_FIELDS.map((f) => [f, count])) as Record<(typeof GRAPH_COUNT_FIELDS)[number], typeof count>);
-const DAY_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+/** A UTC day, `YYYY-MM-DD`, as lifecycle events carry it. */
+export const DAY_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
 const day = { type: 'string', pattern: DAY_PATTERN, maxLength: 10 } as const;
 
 /** The JSON Schema of each group, strict: types, ranges, enumerations, caps, nothing undeclared. */
@@ -64,6 +70,13 @@ export const INSIGHT_JSON_SCHEMAS = {
         ],
       },
     },
+  }),
+  editor: closed({
+    sessions: count,
+    actions: countsOf([...EDITOR_CORE_ACTIONS, 'other']),
+    languages: countsOf(EDITOR_LANGUAGES),
+    themes: countsOf(EDITOR_THEMES),
+    viewports: countsOf(EDITOR_VIEWPORTS),
   }),
   ext: {
     type: 'object',

@@ -12,6 +12,7 @@ import { answerBody, Versions } from '../versions/registry-poll';
 import { collectorVersion } from '../version';
 import { dashboardRoutes } from './dashboard-routes';
 import { ErrorCode, errorBody, ERRORS, Refusal } from './errors';
+import { fieldsRoutes } from './fields-route';
 import { readJsonBody } from './json-body';
 import { answerClientError, answerExpectation } from './raw-answers';
 import { logRequests } from './request-log';
@@ -151,6 +152,8 @@ export function buildApp(parts: AppParts) {
     }
   });
 
+  // What is collected, why and how it is published: public whether or not the dashboard is on.
+  app.register(fieldsRoutes, { threshold: config.threshold, extraFields: config.extraFields, country: config.country, dashboardPath: config.dashboardPath });
   if (config.dashboardPath !== null) app.register(dashboardRoutes, { store, threshold: config.threshold, now: parts.now, path: config.dashboardPath ?? '/' });
   return app;
 }
