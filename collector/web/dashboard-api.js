@@ -4,7 +4,7 @@
 // the answers' envelopes are written here as api-v1.ts builds them.
 
 /**
- * @typedef {import('../src/dashboard/data').Grouping} Grouping
+ * @typedef {import('../src/dashboard/dimensions').Grouping} Grouping
  * @typedef {import('../src/dashboard/data').RangeName} RangeName
  * @typedef {import('../src/dashboard/data').Series} Series
  * @typedef {import('../src/dashboard/data').Share} Share
@@ -15,8 +15,12 @@
  *   demo: string | null, threshold: number, neverPublished: string[],
  *   firstDay: string | null, lastDay: string | null, daysAggregated: number,
  *   lastDayTotals: { instances: number, reports: number } | null,
- *   dimensions: Array<{ id: string, title: string, grouping: Grouping }>
+ *   dimensions: Array<{ id: string, title: string, section: string, grouping: Grouping }>
  * }} Summary
+ */
+/**
+ * GET /api/v1/today: today's totals so far, before the day is rolled up.
+ * @typedef {import('../src/dashboard/today').TodayAnswer} Today
  */
 /**
  * GET /api/v1/instances: active instances and reports per day.
@@ -49,6 +53,11 @@ async function getJson(path, query) {
 /** @returns {Promise<Summary>} */
 export function getSummary() {
   return getJson('summary', {});
+}
+
+/** @returns {Promise<Today>} */
+export function getToday() {
+  return getJson('today', {});
 }
 
 /** @param {RangeName} range @returns {Promise<Instances>} */

@@ -3,7 +3,7 @@
 // same data as a table and as downloads. Charts are remade on a theme change
 // and on resize, as their colours and sizes are read when they are made.
 import { url } from './dashboard-api.js';
-import { count, countOrFewer, el, number } from './dashboard-dom.js';
+import { count, countOrFewer, date, el, number } from './dashboard-dom.js';
 
 /**
  * One line: its label and a count per day; on "other", `fewerThan[i]` says that day also had
@@ -14,6 +14,23 @@ import { count, countOrFewer, el, number } from './dashboard-dom.js';
 const root = document.documentElement;
 /** @type {Array<{ plot: uPlot, holder: HTMLElement, make: () => uPlot }>} */
 let charts = [];
+
+const DAY = 86_400;
+/**
+ * The data is daily: ticks fall on whole days, weeks, months (uPlot counts a month as 30 days and
+ * a year as 365, then places them on calendar months and years), never between two days.
+ */
+const DAY_INCRS = [1, 2, 3, 4, 5, 7, 10, 15, 30, 60, 90, 180, 365, 730, 1825].map((n) => n * DAY);
+/** Tick labels by the step between ticks: "Aug 23", or "Aug" on month steps; the year under the first and at a new year. */
+const DAY_VALUES = [
+  [365 * DAY, '{YYYY}', null, null, null, null, null, null, 1],
+  [28 * DAY, '{MMM}', '\n{YYYY}', null, null, null, null, null, 1],
+  [DAY, '{MMM} {D}', '\n{YYYY}', null, null, null, null, null, 1],
+];
+/** Counts are whole: ticks at 1, 2, 5, 10, 20, 50… instances, never at 7.5. */
+const COUNT_INCRS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+/** Up to this many days, each day is also drawn as a point: a line of one or two days is hard to see. */
+const POINTS_UP_TO = 14;
 
 /** @param {string} name */
 function cssVar(name) {
@@ -42,7 +59,7 @@ export function downloads(section, path, query) {
 function dayTable(caption, days, series) {
   const head = el('tr', {}, [el('th', { scope: 'col' }, ['Day']), ...series.map((s) => el('th', { scope: 'col' }, [s.label]))]);
   const rows = days.map((day, i) =>
-    el('tr', {}, [el('th', { scope: 'row' }, [day]), ...series.map((s) => el('td', {}, [countOrFewer(s.values[i], s.fewerThan?.[i])]))]),
+    el('tr', {}, [el('th', { scope: 'row' }, [date(day)]), ...series.map((s) => el('td', {}, [countOrFewer(s.values[i], s.fewerThan?.[i])]))]),
   );
   // Newest first: the day a reader most likely wants is at the top.
   rows.reverse();
@@ -77,8 +94,8 @@ export function lineChart(section, days, series) {
         legend: { live: true },
         scales: { x: { time: true }, y: { range: (/** @type {uPlot} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, max * 1.05)] } },
         axes: [
-          { ...axis },
-          { ...axis, size: 56, values: (/** @type {uPlot} */ _u, /** @type {number[]} */ ticks) => ticks.map((t) => number.format(t)) },
+          { ...axis, incrs: DAY_INCRS, values: DAY_VALUES, space: 60 },
+          { ...axis, size: 56, incrs: COUNT_INCRS, values: (/** @type {uPlot} */ _u, /** @type {number[]} */ ticks) => ticks.map((t) => number.format(t)) },
         ],
         series: [
           { label: 'Day', value: (/** @type {uPlot} */ _u, /** @type {number | null} */ ts) => (ts === null ? '–' : new Date(ts * 1000).toISOString().slice(0, 10)) },
@@ -86,7 +103,7 @@ export function lineChart(section, days, series) {
             label: s.label,
             stroke: colour(i, s.label),
             width: 2,
-            points: { show: false },
+            points: { show: days.length <= POINTS_UP_TO },
             value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => count(v),
           })),
         ],

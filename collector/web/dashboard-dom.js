@@ -35,6 +35,11 @@ export function status(message) {
   node.hidden = message === '';
 }
 
+/** A day, YYYY-MM-DD, as an element that never breaks across lines. @param {string} day */
+export function date(day) {
+  return el('time', { datetime: day, class: 'date' }, [day]);
+}
+
 /** @param {number | null | undefined} n */
 export function count(n) {
   return n === null || n === undefined ? '–' : number.format(n);

@@ -3,14 +3,15 @@
 // it reads through dashboard-api.js, writes through dashboard-dom.js (every
 // value from a report as text, never as markup; the page's CSP allows no inline
 // script besides), and draws with dashboard-charts.js and dashboard-shares.js.
-import { getInstances, getSeries, getSummary } from './dashboard-api.js';
+import { getInstances, getSeries, getSummary, getToday } from './dashboard-api.js';
 import { destroyCharts, downloads, fillTable, lineChart, redrawAll } from './dashboard-charts.js';
-import { byId, count, el, status } from './dashboard-dom.js';
+import { byId, count, countOrFewer, date, el, status } from './dashboard-dom.js';
 import { showShares } from './dashboard-shares.js';
 
 /**
  * @typedef {import('./dashboard-api.js').Summary} Summary
  * @typedef {import('./dashboard-api.js').RangeName} RangeName
+ * @typedef {import('./dashboard-api.js').Today} Today
  */
 
 const root = document.documentElement;
@@ -24,6 +25,52 @@ function chosenRange() {
   return RANGES.find((range) => range === given) ?? '90';
 }
 
+/**
+ * One figure of the totals. @param {Array<Node | string>} label @param {string} value @param {string} key
+ * @param {string} [kind] "provisional" for today's
+ */
+function total(label, value, key, kind) {
+  return el('div', { class: kind ? `total ${kind}` : 'total', 'data-total': key }, [el('span', { class: 'value' }, [value]), el('span', { class: 'label' }, label)]);
+}
+
+/** Today's totals so far, marked provisional; under the threshold "fewer than" it. @param {Today} today */
+function todayTotals(today) {
+  const note = () => el('span', { class: 'provisional-note' }, [`provisional, counted ${today.countedAt.slice(11, 16)} UTC`]);
+  return [
+    total(['active instances today so far (', date(today.day), ')', note()], countOrFewer(today.instances, today.fewerThan), 'today-instances', 'provisional'),
+    total(['reports today so far', note()], countOrFewer(today.reports, today.fewerThan), 'today-reports', 'provisional'),
+  ];
+}
+
+/** The totals: the last aggregated day's, if any, and today's so far. @param {Summary} summary @param {Today} today */
+function showTotals(summary, today) {
+  const last = summary.lastDayTotals;
+  const finished =
+    summary.lastDay && summary.firstDay && last
+      ? [
+          total(['active instances on ', date(summary.lastDay)], count(last.instances), 'instances'),
+          total(['reports that day'], count(last.reports), 'reports'),
+          total(['days aggregated since ', date(summary.firstDay)], count(summary.daysAggregated), 'days'),
+        ]
+      : [];
+  byId('totals').replaceChildren(
+    ...finished,
+    ...todayTotals(today),
+    total(['threshold: rarer values count as “other”'], count(summary.threshold), 'threshold'),
+  );
+  byId('totals').hidden = false;
+}
+
+/** Today's totals again once they have been counted anew, while the page is open. @param {Summary} summary @param {Today} today */
+function refreshToday(summary, today) {
+  setTimeout(() => {
+    getToday().then((next) => {
+      showTotals(summary, next);
+      refreshToday(summary, next);
+    }, failed);
+  }, today.refreshSeconds * 1000);
+}
+
 /** @param {Summary} summary */
 function showSummary(summary) {
   if (summary.demo) {
@@ -34,19 +81,6 @@ function showSummary(summary) {
   byId('threshold').textContent = String(summary.threshold);
   byId('never').textContent = summary.neverPublished.join('; ');
   byId('attribution').hidden = !summary.dimensions.some((d) => d.id === 'country');
-  const totals = byId('totals');
-  const item = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ key) =>
-    el('div', { class: 'total', 'data-total': key }, [el('span', { class: 'value' }, [value]), el('span', { class: 'label' }, [label])]);
-  // Shown only once a day is aggregated (see start), so the last day's totals are there.
-  const last = summary.lastDayTotals ?? { instances: 0, reports: 0 };
-  totals.replaceChildren(
-    item(`active instances on ${summary.lastDay}`, count(last.instances), 'instances'),
-    item('reports that day', count(last.reports), 'reports'),
-    item(`days aggregated since ${summary.firstDay}`, count(summary.daysAggregated), 'days'),
-    item('threshold: rarer values count as “other”', count(summary.threshold), 'threshold'),
-  );
-  totals.hidden = false;
-  byId('ranges').hidden = false;
 }
 
 /** Charts for one range; a later call supersedes an earlier one still loading. @param {RangeName} range */
@@ -80,14 +114,16 @@ async function showRange(range) {
 }
 
 async function start() {
-  const summary = await getSummary();
+  const [summary, today] = await Promise.all([getSummary(), getToday()]);
+  showSummary(summary);
+  showTotals(summary, today);
+  refreshToday(summary, today);
   if (!summary.lastDay) {
-    status('No day has been aggregated yet. Reports are rolled up once their day is over.');
-    byId('threshold').textContent = String(summary.threshold);
+    status('No day has been aggregated yet: the charts and shares begin once the first day is over and rolled up (after midnight UTC). Until then, the totals show today so far.');
     for (const section of document.querySelectorAll('.chart')) /** @type {HTMLElement} */ (section).hidden = true;
     return;
   }
-  showSummary(summary);
+  byId('ranges').hidden = false;
   const range = chosenRange();
   const radio = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="range"][value="${range}"]`));
   if (radio) radio.checked = true;

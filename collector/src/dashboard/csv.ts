@@ -28,3 +28,15 @@ export function countCell(instances: number | null, fewerThan: number | null | u
   if (fewerThan === null || fewerThan === undefined) return instances;
   return instances === null ? `fewer than ${fewerThan}` : `${instances} + fewer than ${fewerThan}`;
 }
+
+/**
+ * A download's file name that says what it holds: the subject (a dimension,
+ * or "instances"; letters, digits, ".", "_" and "-" only), its grouping
+ * unless exact, and its days: node-red-telemetry-node-red-by-minor-2026-08-23-to-2026-11-20.csv,
+ * node-red-telemetry-os-2026-11-20.csv for one day, …-no-data.csv for none.
+ */
+export function csvFileName(subject: string, grouping: string, from: string | null, to: string | null): string {
+  const days = from === null || to === null ? 'no-data' : from === to ? from : `${from}-to-${to}`;
+  const parts = ['node-red-telemetry', subject, ...(grouping === 'exact' ? [] : [`by-${grouping}`]), days];
+  return `${parts.join('-').replace(/[^A-Za-z0-9._-]/g, '_')}.csv`;
+}

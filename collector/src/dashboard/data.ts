@@ -1,7 +1,11 @@
 import semver from 'semver';
-import { COUNTRY, DIMENSIONS, OTHER, publish, PublishedCount } from '../rollup/rules';
+import { OTHER, publish, PublishedCount } from '../rollup/rules';
 import { addDays } from '../days';
 import type { DayUsage } from '../store/store';
+import { compareText, Grouping, valueOrder } from './dimensions';
+
+// Read with the answers that carry it.
+export type { Grouping } from './dimensions';
 
 /**
  * Pure: what the public dashboard and /api/v1 answer, computed from daily
@@ -15,34 +19,6 @@ import type { DayUsage } from '../store/store';
 /** The ranges offered: the last 30, 90 or 365 aggregated days, or every one. */
 export const RANGES = ['30', '90', '365', 'all'] as const;
 export type RangeName = (typeof RANGES)[number];
-
-/** How version values are grouped: as reported, by major.minor, or by major. */
-export const GROUPINGS = ['exact', 'minor', 'major'] as const;
-export type Grouping = (typeof GROUPINGS)[number];
-
-/** The dimensions this collector counts itself, in the order the page shows them. */
-export const KNOWN_DIMENSIONS: readonly string[] = [...DIMENSIONS, COUNTRY];
-
-/** Titles of the dimensions this collector knows; any other dimension is shown under its own name. */
-export const TITLES: Record<string, string> = {
-  'node-red': 'Node-RED version',
-  nodejs: 'Node.js version',
-  os: 'Operating system',
-  arch: 'Architecture',
-  client: 'Reporting client',
-  country: 'Country',
-};
-
-/** The grouping the page uses for a dimension: Node-RED by minor, Node.js by major, the rest as is. */
-export function defaultGrouping(dimension: string): Grouping {
-  if (dimension === 'node-red') return 'minor';
-  if (dimension === 'nodejs') return 'major';
-  return 'exact';
-}
-
-export function titleOf(dimension: string): string {
-  return TITLES[dimension] ?? dimension;
-}
 
 /** The first and last day of a range ending on the last aggregated day. */
 export function rangeBounds(range: RangeName, first: string, last: string): { from: string; to: string } {
@@ -93,14 +69,6 @@ export function groupedCounts(counts: readonly PublishedCount[], dimension: stri
     result.set(key, (result.get(key) ?? 0) + c.instances);
   }
   return { counts: result, fewerThan };
-}
-
-/** Dimensions found in the data, known ones first in their order, then the others by name. */
-export function orderDimensions(names: Iterable<string>): string[] {
-  const found = new Set(names);
-  const known = KNOWN_DIMENSIONS.filter((d) => found.has(d));
-  const others = [...found].filter((d) => !KNOWN_DIMENSIONS.includes(d)).sort();
-  return [...known, ...others];
 }
 
 /**
@@ -171,18 +139,14 @@ export interface Share {
   fewerThan?: number;
 }
 
-/** A dimension's published values on one day, most instances first, "other" last. */
+/** A dimension's published values on one day, in its order (dimensions.ts `valueOrder`), "other" last. */
 export function breakdownOf(day: PublishedDay, dimension: string, grouping: Grouping): { total: number; values: Share[] } {
   const { counts, fewerThan } = groupedCounts(day.counts, dimension, grouping);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const values: Share[] = [...counts.entries()]
-    .sort((a, b) => Number(a[0] === OTHER) - Number(b[0] === OTHER) || b[1] - a[1] || compareText(a[0], b[0]))
-    .map(([value, instances]) => ({ value, instances, share: total === 0 ? 0 : Math.round((instances / total) * 10_000) / 10_000 }));
+    .map(([value, instances]) => ({ value, instances }))
+    .sort(valueOrder(dimension))
+    .map(({ value, instances }) => ({ value, instances, share: total === 0 ? 0 : Math.round((instances / total) * 10_000) / 10_000 }));
   if (fewerThan !== null) values.push({ value: OTHER, instances: null, share: null, fewerThan });
   return { total, values };
-}
-
-/** Code-point order, the same in every locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

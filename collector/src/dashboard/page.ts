@@ -6,13 +6,15 @@
  * this collector only, so even a missed escape could not run anything.
  */
 
+import { TODAY_REFRESH_MS } from './today';
+
+/** The operator's manual, where every endpoint and the API are documented. */
+const MANUAL = 'https://github.com/node-red-telemetry/node-red-telemetry/blob/main/collector/README.md';
+
 /**
  * The page's script modules in web/: dashboard.js, which the page loads, first; then those it
  * imports, which the page preloads so that they arrive in the same round trip.
  */
-/** The operator's manual, where every endpoint and the API are documented. */
-const MANUAL = 'https://github.com/node-red-telemetry/node-red-telemetry/blob/main/collector/README.md';
-
 export const DASHBOARD_MODULES = ['dashboard.js', 'dashboard-api.js', 'dashboard-dom.js', 'dashboard-charts.js', 'dashboard-shares.js'];
 
 /** Relative links from the page, so that it works under any path and behind a path-prefixing proxy. */
@@ -66,7 +68,10 @@ ${chart('chart-nodejs', 'Node.js versions over time', 'Active instances per Node
 <section id="shares" aria-labelledby="shares-title" hidden>
 <h2 id="shares-title">Current shares</h2>
 <p class="muted" id="shares-day"></p>
-<div id="panels" class="panels"></div>
+<p class="muted" id="opt-in-note" hidden>The opt-in groups come only from installations whose users agreed to send them: their panels count
+the installations that sent each group that day (“Opt-in groups sent”), and where an installation has several values
+(node types, events, crashes) it counts under each.</p>
+<div id="panels"></div>
 </section>
 <section id="about" class="card" aria-labelledby="about-title">
 <h2 id="about-title">What this shows, and what it never shows</h2>
@@ -79,7 +84,10 @@ the threshold, so that no count can be worked out from the others. Shares are of
 <p>Never published: <span id="never">raw reports, instance ids, addresses</span>.</p>
 <p id="attribution" hidden>Countries: <a href="https://db-ip.com/" rel="noreferrer">IP Geolocation by DB-IP</a>
 (<a href="https://creativecommons.org/licenses/by/4.0/" rel="noreferrer">CC BY 4.0</a>), looked up when a report arrives; only the country code is kept.</p>
-<p>The same data: <a href="${api}summary">JSON API</a> (every endpoint is in <a href="${MANUAL}#api-v1">the collector's manual</a>).</p>
+<p>Today’s totals so far are provisional: counted every ${TODAY_REFRESH_MS / 60_000} minutes from the reports stored, until the day is rolled up;
+no breakdown is shown before that, and under the threshold they read “fewer than” it.</p>
+<p>Every field a report can carry, why it is collected and how it is published: <a href="${api}fields">the list of fields</a>.
+The same data: <a href="${api}summary">JSON API</a> (every endpoint is in <a href="${MANUAL}#api-v1">the collector's manual</a>).</p>
 </section>
 </main>
 </body>

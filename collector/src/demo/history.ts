@@ -1,12 +1,16 @@
+import type { InsightReport } from '@node-red-telemetry/protocol';
 import { CountedRow, rollUp, UsageRow } from '../rollup/rules';
 import { addDays } from '../days';
 import type { DayUsage } from '../store/store';
+import { InsightProfile, insightProfile, insightsOfDay } from './insights';
+import { random, weighted } from './random';
 
 /**
  * Pure: a deterministic, plausible history of daily roll-ups for the demo
  * dashboard. A simulated fleet joins, reports most days, upgrades Node-RED and
- * Node.js as releases come out, and sometimes leaves; each day's reports go
- * through the real `rollUp`, so the counts obey the same rules as real ones.
+ * Node.js as releases come out, and sometimes leaves; those reporting through
+ * the plugin send some of the opt-in groups (insights.ts). Each day's reports
+ * go through the real `rollUp`, so the counts obey the same rules as real ones.
  * Instance ids exist only in memory here; nothing but the roll-ups is written.
  */
 
@@ -98,28 +102,8 @@ interface Instance {
   nodeRed: string;
   nodejs: string;
   upgradeRate: number;
-}
-
-/** mulberry32: small, fast, and the same sequence on every platform for a seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function weighted<T>(rnd: () => number, options: ReadonlyArray<readonly [T, number]>): T {
-  const total = options.reduce((sum, [, w]) => sum + w, 0);
-  let pick = rnd() * total;
-  for (const [value, w] of options) {
-    pick -= w;
-    if (pick < 0) return value;
-  }
-  return options[options.length - 1][0];
+  /** The opt-in groups it sends, if any. */
+  insight?: InsightProfile;
 }
 
 const major = (version: string) => Number(version.split('.')[0]);
@@ -159,6 +143,8 @@ function nodeRedAtStart(rnd: () => number, day: string, dayIndex: number): strin
 /** Generates `options.days` roll-ups, oldest first. */
 export function generateDemo(options: DemoOptions): DayUsage[] {
   const rnd = random(options.seed);
+  // The groups draw from a sequence of their own: the rest of the history is the same with or without them.
+  const groupsRnd = random(options.seed ^ 0x9e3779b9);
   const first = addDays(options.end, -(options.days - 1));
   const population: Instance[] = [];
   // About a fifth of the fleet leaves during the period, and new installations keep joining.
@@ -171,7 +157,7 @@ export function generateDemo(options: DemoOptions): DayUsage[] {
     const startDay = addDays(first, joins);
     const nodeRed = nodeRedAtStart(rnd, startDay, joins);
     const rare = n < RARE.length ? RARE[n] : {};
-    population.push({
+    const instance: Instance = {
       id: `demo-${n}`,
       joins,
       leaves,
@@ -184,7 +170,9 @@ export function generateDemo(options: DemoOptions): DayUsage[] {
       nodeRed,
       nodejs: rare.nodejs ?? nodeFor(rnd, nodeRed, startDay),
       upgradeRate: 0.001 + rnd() * 0.012,
-    });
+    };
+    instance.insight = insightProfile(groupsRnd, instance, instance.client, joins);
+    population.push(instance);
   }
 
   const result: DayUsage[] = [];
@@ -205,10 +193,11 @@ export function generateDemo(options: DemoOptions): DayUsage[] {
         arch: instance.arch,
         client: instance.client,
         country: options.country ? instance.country : null,
+        insights: instance.insight ? insightsOfDay(groupsRnd, instance.insight, d, day) : null,
       };
       rows.push(row);
-      // A restart can send a second report the same day: counted once as an instance.
-      if (rnd() < 0.03) rows.push(row);
+      // A restart can send a second report the same day: counted once as an instance; its events went with the first.
+      if (rnd() < 0.03) rows.push({ ...row, insights: row.insights ? withoutEvents(row.insights) : null });
     }
     const summary = rollUp(rows);
     result.push({ day, instances: summary.instances, reports: summary.reports, counts: summary.counts });
@@ -224,4 +213,9 @@ function upgrade(rnd: () => number, instance: Instance, out: readonly string[], 
   instance.nodeRed = target;
   if (major(target) >= 5 && major(instance.nodejs) < 22) instance.nodejs = nodeFor(rnd, target, day);
   else if (rnd() < 0.3) instance.nodejs = nodeFor(rnd, target, day);
+}
+
+function withoutEvents(insights: InsightReport): InsightReport {
+  const { flows, features, environment } = insights;
+  return { flows, features, environment };
 }

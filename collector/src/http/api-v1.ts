@@ -1,24 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { countCell, toCsv } from '../dashboard/csv';
-import {
-  breakdownOf,
-  defaultGrouping,
-  GROUPINGS,
-  Grouping,
-  KNOWN_DIMENSIONS,
-  orderDimensions,
-  PublishedDay,
-  publishDays,
-  RangeName,
-  rangeBounds,
-  RANGES,
-  seriesOf,
-  titleOf,
-} from '../dashboard/data';
-import { isDay } from '../days';
+import { countCell, csvFileName, toCsv } from '../dashboard/csv';
+import { breakdownOf, PublishedDay, publishDays, RangeName, rangeBounds, RANGES, seriesOf } from '../dashboard/data';
+import { defaultGrouping, GROUPINGS, Grouping, KNOWN_DIMENSIONS, orderDimensions, sectionOf, titleOf } from '../dashboard/dimensions';
+import { Periodic, publishToday, TODAY_REFRESH_MS } from '../dashboard/today';
+import { dayOf, isDay } from '../days';
 import { DataVersion, dimensionNames } from '../store/published';
 import type { Store } from '../store/store';
-import { AnswerCache, CachedAnswer, sendCached } from './api-v1-cache';
+import { totalsSoFar } from '../store/today';
+import { AnswerCache, CachedAnswer, etagOf, sendCached } from './api-v1-cache';
 import { errorBody } from './errors';
 
 /** What the published data never contains; the summary says so, and the page shows it. */
@@ -63,9 +52,9 @@ function topOf(query: Query): number {
  * roll-ups with the threshold applied, cached until the next roll-up and
  * answered with an ETag (304 on revalidation).
  */
-export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; currentVersion: () => Promise<DataVersion> }> = async (
+export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; currentVersion: () => Promise<DataVersion>; now: () => Date }> = async (
   app,
-  { store, threshold, currentVersion },
+  { store, threshold, currentVersion, now },
   // eslint-disable-next-line @typescript-eslint/require-await -- fastify's async plugin form: it registers its routes and resolves.
 ) => {
   const cache = new AnswerCache();
@@ -146,7 +135,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
           daysAggregated: version.days,
           aggregatedAt: version.aggregatedAt,
           lastDayTotals: last ? { instances: last.instances, reports: last.reports } : null,
-          dimensions: orderDimensions(await dimensionsInData()).map((id) => ({ id, title: titleOf(id), grouping: defaultGrouping(id) })),
+          dimensions: orderDimensions(await dimensionsInData()).map((id) => ({ id, title: titleOf(id), section: sectionOf(id), grouping: defaultGrouping(id) })),
           ranges: RANGES,
           neverPublished: NEVER_PUBLISHED,
         });
@@ -164,7 +153,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
         run: async () => {
           const { from, to, days } = await daysOf(version, range);
           if (format === 'csv') {
-            return csv(`node-red-instances-${range}.csv`, ['day', 'instances', 'reports'], days.map((d) => [d.day, d.instances, d.reports]));
+            return csv(csvFileName('instances', 'exact', from, to), ['day', 'instances', 'reports'], days.map((d) => [d.day, d.instances, d.reports]));
           }
           return json({ range, from, to, threshold, days: days.map((d) => ({ day: d.day, instances: d.instances, reports: d.reports })) });
         },
@@ -186,7 +175,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
         if (format === 'csv') {
           const rows = answer.series.flatMap((s) => s.instances.map((n, i) => [answer.days[i], s.value, countCell(n, s.fewerThan?.[i])]));
           rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-          return csv(`node-red-${dimension}-${range}.csv`, ['day', 'value', 'instances'], rows);
+          return csv(csvFileName(dimension, grouping, from, to), ['day', 'value', 'instances'], rows);
         }
         return json({ dimension, title: titleOf(dimension), grouping, top, range, from, to, threshold, ...answer });
       },
@@ -210,7 +199,7 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
         const { total, values } = usage ? breakdownOf(usage, dimension, grouping) : { total: 0, values: [] };
         if (format === 'csv') {
           return csv(
-            `node-red-${dimension}-${day ?? 'none'}.csv`,
+            csvFileName(dimension, grouping, usage?.day ?? null, usage?.day ?? null),
             ['value', 'instances', 'share'],
             values.map((v) => [v.value, countCell(v.instances, v.fewerThan), v.share]),
           );
@@ -222,5 +211,17 @@ export const apiV1Routes: FastifyPluginAsync<{ store: Store; threshold: number; 
   app.get<{ Params: { dimension: string } }>('/breakdown/:dimension', async (request, reply) => {
     if (!(await knownDimension(request.params.dimension, reply))) return reply;
     return breakdownHandler(request, reply);
+  });
+
+  // Today so far, before its roll-up: counted at most every TODAY_REFRESH_MS, whatever the traffic.
+  const today = new Periodic<CachedAnswer>(TODAY_REFRESH_MS, now);
+  app.get('/today', async (request, reply) => {
+    const moment = now();
+    const day = dayOf(moment);
+    const { value, remainingMs } = today.get(day, async () => {
+      const body = JSON.stringify(publishToday(day, await totalsSoFar(store, day), threshold, moment));
+      return { type: 'application/json; charset=utf-8', body, etag: etagOf(body) };
+    });
+    return sendCached(request, reply, await value, `public, max-age=${Math.max(1, Math.ceil(remainingMs / 1000))}`);
   });
 };

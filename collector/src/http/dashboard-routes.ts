@@ -69,7 +69,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ store: Store; threshold: numb
 
   // One view of the data version for every public answer: it is asked of the database at most once a second.
   const currentVersion = recentDataVersion(store);
-  await app.register(apiV1Routes, { prefix: `${base}api/v1`, store, threshold, currentVersion });
+  await app.register(apiV1Routes, { prefix: `${base}api/v1`, store, threshold, currentVersion, now });
 
   /** Deprecated: the last `days` finished days with small counts merged into "other". Use /api/v1. */
   const usageCache = new AnswerCache(64);

@@ -4,13 +4,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { screenshot, useChromium } from '../../../test/helpers/browser';
+import { ARTIFACTS, screenshot, useChromium } from '../../../test/helpers/browser';
 import { COLLECTOR_BIN, freshStore, InProcessCollector, startInProcess } from '../helpers/collector-process';
+import { measureLayout, VIEWPORTS } from './dashboard-layout';
 
 /** Values a hostile sender or a tampered database might hold; each must show as text and run nothing. */
 const CRAFTED_VERSION = `<img src=x onerror="document.title='pwned';window.pwned=1">`;
 const CRAFTED_OS = [`<script>document.title='pwned'</script>`, `"><svg onload="document.title='pwned'">`];
 const LAST_DAY = '2026-11-20';
+const BASE = ['node-red', 'nodejs', 'os', 'arch', 'client'];
 
 interface Loaded {
   page: Page;
@@ -19,7 +21,7 @@ interface Loaded {
 }
 
 describe('public dashboard in Chromium', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   const chromium = useChromium({ endScreenshots: false });
   let collector: InProcessCollector;
   const now = new Date('2026-11-21T09:00:00Z');
@@ -36,7 +38,7 @@ describe('public dashboard in Chromium', function () {
 
   /** Opens the page and waits until every panel is drawn, recording each request and any console error. */
   async function open(options: BrowserContextOptions = {}, query = ''): Promise<Loaded> {
-    const page = await chromium.newPage({ viewport: { width: 1280, height: 900 }, ...options });
+    const page = await chromium.newPage({ viewport: { width: 1280, height: 800 }, ...options });
     const requests: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -88,13 +90,37 @@ describe('public dashboard in Chromium', function () {
 
     const panels = await page.locator('#panels section').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-dimension')));
     assert.deepEqual(panels, summary.dimensions.map((d: { id: string }) => d.id));
-    assert.deepEqual(panels, ['node-red', 'nodejs', 'os', 'arch', 'client']);
+    assert.deepEqual(panels.slice(0, 5), BASE);
     const os = await api('breakdown/os');
     assert.deepEqual(await page.locator('[data-dimension="os"] tbody th').allTextContents(), os.values.map((v: { value: string }) => v.value));
     assert.ok(os.values.some((v: { value: string }) => v.value === 'other'), 'rare demo values are merged into "other"');
     assert.equal(await page.locator('#threshold').textContent(), '5');
     assert.deepEqual(problems, []);
-    await page.context().close();
+  });
+
+  it('shows the opt-in groups of the demo, each dimension under its title, its values in their natural order', async () => {
+    const { page, problems } = await open();
+    const summary = await api('summary');
+    const headings = await page.locator('#panels .panel-section > h3').allTextContents();
+    assert.deepEqual(headings, ['Every report', 'Opt-in groups', 'Flows (opt-in)', 'Features (opt-in)', 'Environment (opt-in)', 'Lifecycle (opt-in)', 'Editor features used (opt-in)']);
+    assert.equal(summary.dimensions.length, 5 + 1 + 11 + 9 + 9 + 4 + 5, "the base report and every field of the five groups");
+    for (const d of summary.dimensions as Array<{ id: string; title: string }>) {
+      assert.notEqual(d.title, d.id, `${d.id} has a title`);
+      assert.equal(await page.locator(`[data-dimension="${d.id}"] h4`).textContent(), d.title);
+    }
+    const order = async (dimension: string) => page.locator(`[data-dimension="${dimension}"] tbody th`).allTextContents();
+    const buckets = ['0', '1', '2-5', '6-10', '11-50', '51-100', '101-500', '>500', 'other'];
+    const nodes = await order('flows.nodes');
+    assert.ok(nodes.length >= 3, nodes.join(', '));
+    assert.deepEqual(nodes, buckets.filter((b) => nodes.includes(b)), 'buckets smallest first');
+    assert.deepEqual(await order('environment.uptime'), ['<1h', '1h-1d', '1d-7d', '7d-30d', '>30d']);
+    assert.deepEqual(await order('features.https'), ['true', 'false']);
+    assert.equal(await page.locator('[data-dimension="editor.actions"] h4').textContent(), 'Editor features used');
+    assert.ok((await order('editor.actions')).includes('core:deploy-flows'), 'the editor group has its panel, by action');
+    assert.deepEqual(await order('editor.viewports'), ['phone', 'tablet', 'desktop']);
+    assert.deepEqual(await order('node-red'), ['5.0', '4.1', '4.0', '3.1', '3.0'], 'versions newest first');
+    assert.equal(await page.locator('#opt-in-note').isVisible(), true);
+    assert.deepEqual(problems, []);
   });
 
   it('switching the range changes the charts and their tables', async () => {
@@ -122,14 +148,19 @@ describe('public dashboard in Chromium', function () {
     // A shared link opens on its range.
     const shared = await open({}, '?range=365');
     assert.equal(await shared.page.locator('input[name="range"]:checked').getAttribute('value'), '365');
-    await shared.page.context().close();
   });
 
-  it('CSV downloads are exactly what the API answers', async () => {
-    const { page } = await open();
-    for (const link of ['#chart-instances a[data-format="csv"]', '#chart-node-red a[data-format="csv"]', '[data-dimension="arch"] a[data-format="csv"]']) {
+  it('CSV downloads are exactly what the API answers, under names that say what they hold', async () => {
+    const { page } = await open({}, '?range=30');
+    for (const [link, name] of [
+      ['#chart-instances a[data-format="csv"]', 'node-red-telemetry-instances-2026-10-22-to-2026-11-20.csv'],
+      ['#chart-node-red a[data-format="csv"]', 'node-red-telemetry-node-red-by-minor-2026-10-22-to-2026-11-20.csv'],
+      ['[data-dimension="arch"] a[data-format="csv"]', 'node-red-telemetry-arch-2026-11-20.csv'],
+      ['[data-dimension="flows.nodes"] a[data-format="csv"]', 'node-red-telemetry-flows.nodes-2026-11-20.csv'],
+    ]) {
       const href = await page.locator(link).getAttribute('href');
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator(link).click()]);
+      assert.equal(download.suggestedFilename(), name, link);
       const file = await download.path();
       assert.ok(file, link);
       const fromApi = await (await fetch(new URL(href!, `${collector.url}/`))).text();
@@ -142,10 +173,9 @@ describe('public dashboard in Chromium', function () {
       csv.trim().split('\r\n').slice(1),
       arch.values.map((v: { value: string; instances: number; share: number }) => `${v.value},${v.instances},${v.share}`),
     );
-    await page.context().close();
   });
 
-  it('sends no request anywhere but this collector on 127.0.0.1, with a strict CSP', async () => {
+  it('sends no request anywhere but this collector on 127.0.0.1, with a strict CSP, and links the list of fields', async () => {
     const { page, requests } = await open();
     await page.locator('label', { hasText: '365 days' }).click();
     await page.waitForFunction(() => document.querySelectorAll('#chart-instances .table-wrap tbody tr').length === 180);
@@ -157,27 +187,54 @@ describe('public dashboard in Chromium', function () {
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     assert.ok(!(await response.text()).includes('<script>'), 'no inline script');
-    await page.context().close();
+    const fields = page.locator('#about a', { hasText: 'the list of fields' });
+    assert.equal(await fields.getAttribute('href'), 'api/v1/fields');
   });
 
-  it('looks right in the light and dark themes and on a 390 px phone (screenshots in test/artifacts/)', async () => {
-    for (const [name, options] of [
-      ['collector-dashboard-light', { colorScheme: 'light' }],
-      ['collector-dashboard-dark', { colorScheme: 'dark' }],
-      ['collector-dashboard-phone', { colorScheme: 'light', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
-    ] as const) {
-      const { page, problems } = await open(options);
-      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-      assert.equal(background, name.endsWith('dark') ? 'rgb(21, 24, 28)' : 'rgb(246, 247, 249)', name);
-      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth, plot: document.querySelector('#chart-node-red canvas')?.getBoundingClientRect().width ?? 0 }));
-      assert.ok(widths.page <= widths.view, `${name}: no sideways scrolling (${widths.page} > ${widths.view})`);
-      assert.ok(widths.plot > 0 && widths.plot <= widths.view, `${name}: the chart fits (${widths.plot})`);
-      assert.deepEqual(problems, []);
-      await screenshot(page, name);
-      await page.screenshot({ path: path.join(path.dirname(await screenshot(page, name)), `${name}-full.png`), fullPage: true });
-      await page.context().close();
+  for (const viewport of VIEWPORTS) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      it(`at ${viewport.width}×${viewport.height}, ${colorScheme}, English and German browsers: bars to scale, no word or date broken (screenshots)`, async () => {
+        const texts: string[] = [];
+        for (const locale of ['en-US', 'de-DE']) {
+          const name = `collector-dashboard-${viewport.width}x${viewport.height}-${colorScheme}-${locale.slice(0, 2)}`;
+          const { page, problems } = await open({ viewport, colorScheme, locale, ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}) });
+          const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+          assert.equal(background, colorScheme === 'dark' ? 'rgb(21, 24, 28)' : 'rgb(246, 247, 249)', name);
+          const layout = await measureLayout(page);
+          assert.ok(layout.pageWidth <= layout.viewWidth, `${name}: no sideways scrolling (${layout.pageWidth} > ${layout.viewWidth})`);
+          assert.ok(layout.plotWidth > 0 && layout.plotWidth <= layout.viewWidth, `${name}: the chart fits (${layout.plotWidth})`);
+
+          // Every bar is its share of its track (to a pixel), and a large and a small share are both plain to see.
+          assert.ok(layout.bars.length > 100, `${name}: ${layout.bars.length} bars`);
+          for (const b of layout.bars) assert.ok(Math.abs(b.bar - Math.max(0.005, b.share) * b.track) <= 1, `${name}: ${b.dimension} ${b.value} ${b.share} → ${b.bar} of ${b.track}`);
+          const bar = (value: string) => layout.bars.find((b) => b.dimension === 'os' && b.value === value)!;
+          assert.ok(bar('Linux').share > 0.7 && bar('Windows_NT').share > 0.15, JSON.stringify([bar('Linux'), bar('Windows_NT')]));
+          assert.ok(bar('Linux').bar >= 120, `${name}: a 72 % share is ${bar('Linux').bar} px`);
+          assert.ok(bar('Windows_NT').bar >= 25, `${name}: a 15 % share is ${bar('Windows_NT').bar} px`);
+
+          // Labels stay on one line; the usual ones whole, never cut.
+          for (const l of layout.labels) assert.equal(l.lines, 1, `${name}: ${l.value} on ${l.lines} lines`);
+          for (const value of ['Windows_NT', 'node-red-core', 'node-red-telemetry', 'compute-module', 'http response', '101-500']) {
+            const label = layout.labels.find((l) => l.value === value);
+            assert.ok(label && !label.cut, `${name}: ${value} is shown whole (${JSON.stringify(label)})`);
+          }
+          assert.deepEqual(layout.overflowing, [], `${name}: every heading and number fits its column`);
+          // Days are never broken, in the totals, the panels' captions or the (opened) data tables.
+          assert.ok(layout.dates.length >= 3 * 90, `${name}: ${layout.dates.length} days`);
+          for (const d of layout.dates) assert.equal(d.lines, 1, `${name}: ${d.text} on ${d.lines} lines`);
+
+          assert.deepEqual(problems, []);
+          texts.push((await page.locator('main').innerText()).replace(/counted \d\d:\d\d UTC/g, ''));
+          await screenshot(page, name);
+          if (locale === 'en-US') await page.locator('.panel-section').first().screenshot({ path: path.join(ARTIFACTS, `${name}-shares.png`) });
+          if (locale === 'en-US' && viewport.width === 1280) await page.screenshot({ path: path.join(ARTIFACTS, `${name}-full.png`), fullPage: true });
+          await page.context().close();
+        }
+        // Not localised: a German browser gets the same English page, numbers written the same way.
+        assert.equal(texts[1], texts[0]);
+      });
     }
-  });
+  }
 
   describe('with crafted values in the roll-ups', () => {
     before(async () => {
@@ -189,9 +246,9 @@ describe('public dashboard in Chromium', function () {
         // Rare values that make "other" at least the threshold alone: else the smallest value (a crafted one) would join it.
         { day: LAST_DAY, dimension: 'os', value: 'Plan 9', instances: 4 },
         { day: LAST_DAY, dimension: 'os', value: 'Haiku', instances: 4 },
-        // A dimension where an instance counts under several values, with a rare one: its "other" is hidden.
-        { day: LAST_DAY, dimension: 'lifecycle.crash.module', value: 'node-red-contrib-a', instances: 8 },
-        { day: LAST_DAY, dimension: 'lifecycle.crash.module', value: 'node-red-contrib-rare', instances: 2 },
+        // A dimension where an instance counts under several values (not in the demo), with a rare one: its "other" is hidden.
+        { day: LAST_DAY, dimension: 'ext.providers', value: 'node-red-contrib-a', instances: 8 },
+        { day: LAST_DAY, dimension: 'ext.providers', value: 'node-red-contrib-rare', instances: 2 },
       ];
       await collector.store.db.insertInto('daily_usage').values(rows).execute();
       // A new roll-up time, as a real roll-up would write: cached answers are dropped.
@@ -205,45 +262,28 @@ describe('public dashboard in Chromium', function () {
       assert.ok((await legend(page, 'chart-node-red')).includes(CRAFTED_VERSION), 'the crafted value is a series of its own');
       assert.ok((await page.locator('#chart-node-red .table-wrap thead th').allTextContents()).includes(CRAFTED_VERSION));
       assert.ok((await page.locator('[data-dimension="node-red"] tbody th').allTextContents()).includes(CRAFTED_VERSION));
+      assert.equal(await page.locator('[data-dimension="node-red"] .label', { hasText: 'onerror' }).getAttribute('title'), CRAFTED_VERSION, 'whole in the tooltip');
       const osCells = await page.locator('[data-dimension="os"] tbody th').allTextContents();
       for (const value of CRAFTED_OS) assert.ok(osCells.includes(value), value);
       assert.equal(await page.locator('img, svg, iframe, object, embed').count(), 0, 'no element came from a value');
       assert.equal(await page.locator('script').count(), 2, 'only the two scripts of the page');
       assert.equal(await page.title(), 'Node-RED usage');
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+      const layout = await measureLayout(page);
+      assert.ok(layout.pageWidth <= layout.viewWidth, 'a long value does not widen the page');
       assert.deepEqual(problems, []);
       await screenshot(page, 'collector-dashboard-crafted');
-      await page.context().close();
     });
 
     it('shows an "other" under the threshold as "fewer than" it, with no share and no bar', async () => {
       const { page, problems } = await open();
-      const rows = page.locator('[data-dimension="lifecycle.crash.module"] tbody tr');
+      const rows = page.locator('[data-dimension="ext.providers"] tbody tr');
       assert.deepEqual(await rows.locator('th').allTextContents(), ['node-red-contrib-a', 'other']);
-      assert.deepEqual(await rows.last().locator('td').allTextContents(), ['', '–', 'fewer than 5']);
+      assert.deepEqual(await rows.last().locator('td').allTextContents(), ['–', 'fewer than 5']);
       assert.equal(await rows.last().locator('.bar').count(), 0);
       assert.deepEqual(await rows.first().locator('td.share, td.count').allTextContents(), ['100.0 %', '8']);
       assert.ok(!(await page.content()).includes('node-red-contrib-rare'));
       assert.deepEqual(problems, []);
-      await page.context().close();
     });
-  });
-});
-
-describe('public dashboard in Chromium, before any roll-up', function () {
-  this.timeout(60_000);
-  const chromium = useChromium({ endScreenshots: false });
-
-  it('says that no day has been aggregated yet', async () => {
-    const collector = await startInProcess({ config: { latest: '4.2.0' } });
-    try {
-      const page = await chromium.newPage();
-      await page.goto(`${collector.url}/`);
-      await page.waitForFunction(() => /No day has been aggregated yet/.test(document.getElementById('status')?.textContent ?? ''));
-      assert.equal(await page.locator('.chart:visible').count(), 0);
-      assert.equal(await page.locator('#demo').isVisible(), false);
-    } finally {
-      await collector.stop();
-    }
   });
 });

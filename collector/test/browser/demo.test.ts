@@ -50,14 +50,23 @@ describe('npm start demo', function () {
 
   it('shows a populated dashboard at once, labelled as demo data', async () => {
     const [, collectorUrl] = await waitFor(/\[demo\] dashboard: (http:\/\/127\.0\.0\.1:\d+)\//);
-    const summary = (await (await fetch(`${collectorUrl}/api/v1/summary`)).json()) as { demo: string; daysAggregated: number; lastDayTotals: { instances: number } };
+    const summary = (await (await fetch(`${collectorUrl}/api/v1/summary`)).json()) as {
+      demo: string;
+      daysAggregated: number;
+      lastDayTotals: { instances: number };
+      dimensions: Array<{ id: string }>;
+    };
     assert.match(summary.demo, /^Demo data/);
+    const ids = summary.dimensions.map((d) => d.id);
+    for (const id of ['insight.groups', 'flows.nodes', 'features.adminAuth', 'environment.piModel', 'lifecycle.events']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
     assert.equal(summary.daysAggregated, 180);
     assert.ok(summary.lastDayTotals.instances > 1000, String(summary.lastDayTotals.instances));
 
     const page = await chromium.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${collectorUrl}/`);
     await page.locator('#panels section').first().waitFor();
+    await page.locator('#status').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('[data-dimension="flows.nodes"] h4').textContent(), 'Nodes', 'the opt-in groups have panels');
     assert.equal(await page.locator('#demo').isVisible(), true);
     assert.match((await page.locator('#demo').textContent()) ?? '', /not real usage/);
     await screenshot(page, 'collector-dashboard-npm-start');

@@ -110,7 +110,10 @@ for (const store of STORES) {
         const summary = (await get(collector.url, '/api/v1/summary')).json;
         assert.deepEqual([summary.firstDay, summary.lastDay, summary.daysAggregated], ['2025-10-16', '2026-11-20', 401]);
         assert.equal(summary.demo, 'Demo data for a test');
-        assert.deepEqual(summary.dimensions.map((d: { id: string }) => d.id), ['node-red', 'nodejs', 'os', 'arch', 'client']);
+        const ids = summary.dimensions.map((d: { id: string }) => d.id);
+        assert.deepEqual(ids.slice(0, 6), ['node-red', 'nodejs', 'os', 'arch', 'client', 'insight.groups'], 'the base report first, then the opt-in groups of the demo');
+        assert.ok(ids.includes('flows.nodes') && ids.includes('lifecycle.events'), ids.join(', '));
+        assert.deepEqual(summary.dimensions[0], { id: 'node-red', title: 'Node-RED version', section: 'Every report', grouping: 'minor' });
         assert.deepEqual(summary.lastDayTotals, { instances: 26, reports: 26 });
       });
 
@@ -190,7 +193,7 @@ for (const store of STORES) {
         const json = (await get(collector.url, '/api/v1/breakdown/os?day=2026-11-20')).json;
         const csv = await get(collector.url, '/api/v1/breakdown/os?day=2026-11-20&format=csv');
         assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
-        assert.equal(csv.headers.get('content-disposition'), 'attachment; filename="node-red-os-2026-11-20.csv"');
+        assert.equal(csv.headers.get('content-disposition'), 'attachment; filename="node-red-telemetry-os-2026-11-20.csv"');
         assert.ok(csv.headers.get('etag'));
         const rows = parseCsv(csv.text);
         assert.deepEqual(rows[0], ['value', 'instances', 'share']);

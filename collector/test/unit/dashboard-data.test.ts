@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import Ajv from 'ajv';
+import { INSIGHT_GROUPS, REPORT_JSON_SCHEMA } from '@node-red-telemetry/protocol';
 import { rollUp } from '../../src/rollup/rules';
 import { csvCell, toCsv } from '../../src/dashboard/csv';
-import { breakdownOf, groupValue, orderDimensions, publishDays, rangeBounds, seriesOf } from '../../src/dashboard/data';
+import { breakdownOf, groupValue, publishDays, rangeBounds, seriesOf } from '../../src/dashboard/data';
+import { orderDimensions, TITLES } from '../../src/dashboard/dimensions';
 import { demoOptions } from '../../src/demo/command';
 import { generateDemo } from '../../src/demo/history';
+import { insightProfile, insightsOfDay } from '../../src/demo/insights';
+import { random } from '../../src/demo/random';
 import { AnswerCache } from '../../src/http/api-v1-cache';
 import type { DayUsage } from '../../src/store/store';
 
@@ -72,7 +77,7 @@ describe('dashboard answers (pure)', () => {
   });
 
   it('lists known dimensions in their order and any other found in the data after them', () => {
-    assert.deepEqual(orderDimensions(['flows.nodes', 'country', 'os', 'node-red', 'features.x', 'client']), ['node-red', 'os', 'client', 'country', 'features.x', 'flows.nodes']);
+    assert.deepEqual(orderDimensions(['flows.nodes', 'country', 'os', 'node-red', 'features.x', 'client']), ['node-red', 'os', 'client', 'country', 'flows.nodes', 'features.x']);
   });
 
   it('CSV: quotes what needs quoting and defuses cells a spreadsheet would run as formulas', () => {
@@ -139,6 +144,38 @@ describe('demo data (pure)', () => {
       assert.equal(nodeRed, d.instances, 'one Node-RED version per instance per day in the demo');
     }
     assert.equal(rollUp([]).instances, 0);
+  });
+
+  it('has the opt-in groups of installations that report through the plugin, a panel for each field, each published', () => {
+    const last = publishDays(generateDemo({ ...options, instances: 5000, days: 3 }), 5).at(-1)!;
+    const dimensions = new Set(last.counts.map((c) => c.dimension));
+    const expected = Object.keys(TITLES).filter((d) => /^(insight|flows|features|environment|lifecycle|editor)\./.test(d));
+    assert.ok(expected.length >= 34, expected.join(', '));
+    assert.deepEqual(expected.filter((d) => !dimensions.has(d)), [], 'a field of a group without a panel');
+    for (const d of expected) assert.ok(last.counts.some((c) => c.dimension === d && c.value !== 'other' && c.instances !== null), `${d}: a value of its own`);
+    const groups = last.counts.filter((c) => c.dimension === 'insight.groups');
+    assert.deepEqual(groups.map((c) => c.value).sort(), [...INSIGHT_GROUPS].sort());
+    const plugin = last.counts.find((c) => c.dimension === 'client' && c.value === 'node-red-telemetry')!.instances!;
+    for (const g of groups) assert.ok(g.instances! < plugin / 2, `${g.value}: a minority of the plugin's installations (${g.instances} of ${plugin})`);
+  });
+
+  it('makes opt-in groups that pass the report schema the collector validates with', () => {
+    const validate = new Ajv({ removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, strict: true }).compile(REPORT_JSON_SCHEMA);
+    const rnd = random(11);
+    const base = { instanceId: '0123456789abcdef0123456789abcdef', os: { type: 'Linux', release: '6.1.0', arch: 'arm' }, env: { nodejs: '20.20.2', 'node-red': '4.1.15' } };
+    let checked = 0;
+    for (let n = 0; n < 300; n++) {
+      const host = { osType: ['Linux', 'Windows_NT', 'Darwin'][n % 3], arch: ['x64', 'arm64', 'arm'][n % 4 % 3] };
+      const profile = insightProfile(rnd, host, 'node-red-telemetry', 0);
+      if (!profile) continue;
+      for (let d = 0; d < 20; d++) {
+        const report = { ...base, ...insightsOfDay(rnd, profile, d, '2026-11-20') };
+        assert.ok(validate(report), `${JSON.stringify(validate.errors)}\n${JSON.stringify(report)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 1000, String(checked));
+    assert.equal(insightProfile(rnd, { osType: 'Linux', arch: 'x64' }, 'node-red-core', 0), undefined, "Node-RED's own client sends no group");
   });
 
   it('demo-data options: defaults, and one message per bad flag', () => {
