@@ -1,17 +1,26 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ADMIN_ERRORS, AdminErrorCode } from './admin-errors';
+import type { EditorInsight } from '@node-red-telemetry/protocol';
 import type { ChoiceOptions, ChoiceResult } from './consent/choice';
 import { errorMessage, Logger } from './log';
+import type { EditorRecord } from './payload';
 import type { NodeRedApi } from './red';
 import type { Status } from './status';
 
 export const ROUTE = '/telemetry';
+/** Where editors hand in the `editor` group's counts, and read the closed lists they fold names by. */
+export const EDITOR_ROUTE = '/telemetry/editor-usage';
 
 /** What the routes need from the running service. */
 export interface AdminTarget {
   status(): Status;
   setChoice(enabled: boolean, options?: ChoiceOptions): Promise<ChoiceResult>;
+  recordEditorUsage(counts: EditorInsight): EditorRecord;
 }
+
+// Loaded on an editor's first request only: most instances never count their editors.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const editorUsage = (): typeof import('./insight/editor-usage') => require('./insight/editor-usage') as typeof import('./insight/editor-usage');
 
 type Fail = (res: Response, code: AdminErrorCode, params?: Record<string, string>, extra?: Record<string, unknown>) => void;
 
@@ -53,7 +62,8 @@ export function parseChoice(body: unknown): { enabled: boolean; options: ChoiceO
 }
 
 /**
- * GET/PUT /telemetry under httpAdminRoot. `target()` is looked up per request
+ * GET/PUT /telemetry, and GET/POST /telemetry/editor-usage (the `editor`
+ * group), under httpAdminRoot. `target()` is looked up per request
  * because a palette re-install replaces the service but cannot unmount routes.
  * While `installed()` is false (the module was removed through the palette)
  * the routes step aside, before any permission check, so Node-RED answers as
@@ -94,6 +104,24 @@ export function mountAdminApi(
       },
       (err: unknown) => fail(res, 'internal', { error: errorMessage(err) }),
     );
+  });
+
+  // telemetry.read, not .write: every user of the editor, a read-only one too, uses its features, and
+  // all this route can do is add counts of names from closed lists to a group the consent covers.
+  app.get(EDITOR_ROUTE, whileInstalled, RED.auth.needsPermission('telemetry.read'), (_req: Request, res: Response) => {
+    if (!target()) return unavailable(res);
+    res.json(editorUsage().EDITOR_LISTS);
+  });
+
+  app.post(EDITOR_ROUTE, whileInstalled, RED.auth.needsPermission('telemetry.read'), (req: Request, res: Response) => {
+    const service = target();
+    if (!service) return unavailable(res);
+    const counts = editorUsage().readEditorCounts(req.body);
+    if (!counts) return fail(res, 'invalid_usage');
+    const outcome = service.recordEditorUsage(counts);
+    if (outcome === 'recorded') return void res.status(204).end();
+    if (outcome === 'not-covered') return fail(res, 'not_covered');
+    fail(res, 'internal', { error: log.text('api.usage-not-saved') });
   });
   return true;
 }

@@ -31,6 +31,7 @@ export interface NodeRedApi {
   httpAdmin?: {
     get(path: string, ...handlers: RequestHandler[]): unknown;
     put(path: string, ...handlers: RequestHandler[]): unknown;
+    post(path: string, ...handlers: RequestHandler[]): unknown;
   };
   auth: { needsPermission(permission: string): RequestHandler };
   /** The HTTP server Node-RED was initialised with. */

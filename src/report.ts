@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { InsightSources } from './insight/sources';
-import { FullReport, InsightGroup, LifecycleEvent, ProviderFields, Report } from '@node-red-telemetry/protocol';
+import { EditorInsight, FullReport, InsightGroup, LifecycleEvent, ProviderFields, Report } from '@node-red-telemetry/protocol';
 
 /** The opt-in parts a report may carry: only groups and providers the consent covers. */
 export interface InsightSelection {
@@ -8,6 +8,8 @@ export interface InsightSelection {
   sources: Pick<InsightSources, 'flows' | 'features' | 'environment'>;
   /** Queued lifecycle events, for the `lifecycle` group. */
   events: readonly LifecycleEvent[];
+  /** The editors' counts not yet delivered, for the `editor` group; null without a user directory to keep them in. */
+  editor?: EditorInsight | null;
   /** Provider fields by plugin id; only covered providers. */
   ext: Record<string, ProviderFields>;
 }
@@ -31,6 +33,7 @@ export function buildReport(instanceId: string, nodeRedVersion: string, insight?
   if (has('features')) report.features = insight.sources.features();
   if (has('environment')) report.environment = insight.sources.environment();
   if (has('lifecycle')) report.lifecycle = { events: [...insight.events] };
+  if (has('editor') && insight.editor) report.editor = insight.editor;
   if (Object.keys(insight.ext).length > 0) report.ext = { ...insight.ext };
   return report;
 }

@@ -4,9 +4,10 @@
  * consent covers it. The collector validates them with the schemas in
  * insight-schemas.ts and rolls them up from the same lists.
  */
+import type { EditorCoreAction } from './editor-actions';
 
 /** The opt-in groups, in the order the README, the preview and the editor list them. */
-export const INSIGHT_GROUPS = ['flows', 'features', 'environment', 'lifecycle'] as const;
+export const INSIGHT_GROUPS = ['flows', 'features', 'environment', 'lifecycle', 'editor'] as const;
 export type InsightGroup = (typeof INSIGHT_GROUPS)[number];
 
 /** The largest count any field holds; beyond it a value is clamped, never refused. */
@@ -124,6 +125,30 @@ export interface LifecycleInsight {
   events: LifecycleEvent[];
 }
 
+/** Node-RED's editor languages (the catalogues of its editor, 3.x to 5.x); any other is `other`. */
+export const EDITOR_LANGUAGES = ['de', 'en-US', 'es-ES', 'fr', 'ja', 'ko', 'pt-BR', 'ru', 'zh-CN', 'zh-TW', 'other'] as const;
+export const EDITOR_THEMES = ['light', 'dark'] as const;
+export const EDITOR_VIEWPORTS = ['phone', 'tablet', 'desktop'] as const;
+/** The most UTC days of editor counts an instance keeps undelivered; older days are dropped. */
+export const MAX_EDITOR_AGE_DAYS = 7;
+
+/**
+ * `editor`: what the instance's editors did since the last delivered report,
+ * summed over every editor, user and day (at most {@link MAX_EDITOR_AGE_DAYS});
+ * never per user, browser or session, and no time finer than that. Keys with
+ * no count are absent.
+ */
+export interface EditorInsight {
+  /** Editor page loads while the consent covered the group. */
+  sessions: number;
+  /** Runs of each core editor action; every other action in `other`. */
+  actions: Partial<Record<EditorCoreAction | 'other', number>>;
+  /** Sessions per editor language, look and window size. */
+  languages: Partial<Record<(typeof EDITOR_LANGUAGES)[number], number>>;
+  themes: Partial<Record<(typeof EDITOR_THEMES)[number], number>>;
+  viewports: Partial<Record<(typeof EDITOR_VIEWPORTS)[number], number>>;
+}
+
 /** Metric providers: `ext["<plugin id>"]` holds that plugin's flat fields. */
 export const MAX_PROVIDERS = 8;
 export const MAX_PROVIDER_FIELDS = 32;
@@ -141,6 +166,7 @@ export interface InsightReport {
   features?: FeaturesInsight;
   environment?: EnvironmentInsight;
   lifecycle?: LifecycleInsight;
+  editor?: EditorInsight;
   ext?: Record<string, ProviderFields>;
 }
 
@@ -150,4 +176,5 @@ export const INSIGHT_FIELDS = {
   features: ['adminAuth', 'httpNodeAuth', 'https', 'projects', 'contextStores', 'functionExternalModules', 'editorTheme', 'disableEditor', 'storage'],
   environment: ['cpus', 'memoryGiB', 'diskFreeGiB', 'container', 'kubernetes', 'ci', 'officialDockerImage', 'piModel', 'uptime'],
   lifecycle: ['events'],
+  editor: ['sessions', 'actions', 'languages', 'themes', 'viewports'],
 } as const satisfies Record<InsightGroup, readonly string[]>;

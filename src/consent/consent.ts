@@ -51,6 +51,11 @@ export class Consent {
     });
   }
 
+  /** Whether a report may carry `group` now: telemetry on, and the consent covering the group. */
+  covers(group: InsightGroup): boolean {
+    return this.decision().enabled === true && this.coverage().groups.includes(group);
+  }
+
   /** Records a user's choice in memory at once, then saves it; a failed save is logged and answered. */
   async choose(enabled: boolean, options: ChoiceOptions): Promise<ChoiceOutcome> {
     const decision = this.decision();

@@ -7,6 +7,7 @@ import {
   LifecycleEvent,
   reportableErrorName,
 } from '@node-red-telemetry/protocol';
+import { editorValues } from './editor-values';
 
 /**
  * Pure: what one instance's opt-in groups add to a day's roll-up. Counts
@@ -81,12 +82,14 @@ export const ONCE_PER_INSTANCE_INSIGHTS: ReadonlySet<string> = new Set([
   ...FEATURE_FLAGS.map((field) => `features.${field}`),
   'features.storage',
   ...['cpus', 'memoryGiB', 'diskFreeGiB', ...ENVIRONMENT_VALUES, ...ENVIRONMENT_FLAGS].map((field) => `environment.${field}`),
+  'editor.sessions',
 ]);
 
 /**
  * What one instance's reports of a day (oldest first) add. The flows,
  * features and environment groups are snapshots, so the day's last one
- * counts; lifecycle events are all counted, on the day they arrive.
+ * counts; lifecycle events are all counted, on the day they arrive, and
+ * editor counts summed (editor-values.ts).
  */
 export function instanceInsight(reports: readonly InsightReport[]): InstanceInsight {
   const values: DimensionValue[] = [];
@@ -145,6 +148,13 @@ export function instanceInsight(reports: readonly InsightReport[]): InstanceInsi
     // Older plugins sent any constructor name, which can be a class the user wrote: folded, never published.
     distinct((e) => (e.type === 'crash' ? reportableErrorName(e.error) : undefined), 'lifecycle.crash.error');
     distinct((e) => (e.type === 'deploy' ? e.deploy : undefined), 'lifecycle.deploy');
+  }
+
+  const editors = reports.flatMap((r) => (r.editor ? [r.editor] : []));
+  if (editors.length > 0) {
+    const editor = editorValues(editors, countBucket);
+    values.push(...editor.values);
+    sums.push(...editor.sums);
   }
 
   const providers = new Set(reports.flatMap((r) => Object.keys(r.ext ?? {})));

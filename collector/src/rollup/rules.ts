@@ -183,16 +183,20 @@ export function publish(counts: readonly UsageCount[], threshold: number): Publi
   return sortCounts(result);
 }
 
+/** Dimensions with a fleet total per value (`lifecycle.events.crash`, `editor.actions.core:search`). */
+const TOTALS_PER_VALUE = ['lifecycle.events', 'editor.actions'] as const;
+
 /**
  * What may be shown of a day's fleet totals: a total only when at least
  * `threshold` instances make it up (those that sent its group, or had that
- * kind of event), so that no total is one installation's own figure.
+ * kind of event, or used that editor action), so that no total is one
+ * installation's own figure.
  */
 export function publishSums(sums: readonly DaySum[], counts: readonly UsageCount[], threshold: number): DaySum[] {
   const instancesOf = (dimension: string, value: string) => counts.find((c) => c.dimension === dimension && c.value === value)?.instances ?? 0;
   return sums.filter((sum) => {
-    const event = /^lifecycle\.events\.(.+)$/.exec(sum.metric);
-    const basis = event ? instancesOf('lifecycle.events', event[1]) : instancesOf('insight.groups', sum.metric.split('.')[0]);
+    const perValue = TOTALS_PER_VALUE.find((dimension) => sum.metric.startsWith(`${dimension}.`));
+    const basis = perValue ? instancesOf(perValue, sum.metric.slice(perValue.length + 1)) : instancesOf('insight.groups', sum.metric.split('.')[0]);
     return basis >= threshold;
   });
 }
