@@ -5,8 +5,10 @@
  * topics. This file holds the status and the admin API and puts the parts
  * together: telemetry-prompt.js (the question), telemetry-pane.js (User
  * Settings), telemetry-updates.js (update notifications); what they show is
- * built by telemetry-view.js. plugin.html starts it once all the scripts are
- * loaded (Node-RED loads them in no fixed order). Types: types/*.d.ts.
+ * built by telemetry-view.js and telemetry-pane-view.js, in the language
+ * telemetry-format.js formats for; telemetry-watch.js says when to ask.
+ * plugin.html starts it once all the scripts are loaded (Node-RED loads them
+ * in no fixed order). Types: types/*.d.ts.
  */
 window.NodeRedTelemetryEditor = (function () {
     "use strict";
@@ -18,6 +20,8 @@ window.NodeRedTelemetryEditor = (function () {
     var prompt;
     /** @type {TelemetryPane} */
     var pane;
+    /** @type {TelemetryUpdates} */
+    var updates;
 
     /** @type {Translate} */
     function t(key, substitutions) {
@@ -39,9 +43,37 @@ window.NodeRedTelemetryEditor = (function () {
         });
     }
 
+    /** @type {TelemetryEditorCore["notify"]} */
+    function notify(message, options) {
+        var notification = RED.notify(message, options);
+        // Marked as ours: plugin.html fits these to a phone's width without moving Node-RED's own.
+        $(notification).addClass("red-ui-telemetry-notice");
+        return notification;
+    }
+
     /** @param {JQuery.jqXHR} xhr */
     function showError(xhr) {
-        RED.notify(window.NodeRedTelemetryView.errorMessage(t, xhr), { type: "error", timeout: 10000 });
+        notify(window.NodeRedTelemetryView.errorMessage(t, xhr), { type: "error", timeout: 10000 });
+    }
+
+    /** Node-RED 4.1+'s own update-notification answer: the user's setting while this page runs, else what the runtime loaded. */
+    function coreAnswer() {
+        var answer = RED.settings.get("telemetryEnabled");
+        return typeof answer === "boolean" ? answer : undefined;
+    }
+
+    /** The locale for durations and dates: the editor's language, in the browser's own variant of it. */
+    function locale() {
+        var language = RED.i18n && typeof RED.i18n.lang === "function" ? RED.i18n.lang() : "en-US";
+        /** @type {string | null} */
+        var chosen = null;
+        try {
+            // The language picked in User Settings, as Node-RED itself reads it.
+            chosen = localStorage.getItem("editor-language");
+        } catch {
+            chosen = null;
+        }
+        return window.NodeRedTelemetryFormat.localeFor(language, chosen || navigator.language);
     }
 
     /** @param {Status} next */
@@ -49,6 +81,7 @@ window.NodeRedTelemetryEditor = (function () {
         status = next;
         prompt.statusChanged();
         pane.render();
+        updates.statusChanged();
     }
 
     /** @type {TelemetryEditorCore["choose"]} */
@@ -69,7 +102,12 @@ window.NodeRedTelemetryEditor = (function () {
         /** @type {TelemetryEditorCore} */
         var editor = {
             View: window.NodeRedTelemetryView,
+            PaneView: window.NodeRedTelemetryPaneView,
+            Watch: window.NodeRedTelemetryWatch,
             t: t,
+            fmt: window.NodeRedTelemetryFormat.formatter(locale()),
+            coreAnswer: coreAnswer,
+            notify: notify,
             canWrite: canWrite,
             status: function () { return status; },
             request: request,
@@ -79,7 +117,7 @@ window.NodeRedTelemetryEditor = (function () {
         };
         prompt = window.NodeRedTelemetryPrompt(editor);
         pane = window.NodeRedTelemetryPane(editor);
-        var updates = window.NodeRedTelemetryUpdates(editor);
+        updates = window.NodeRedTelemetryUpdates(editor);
         pane.add();
         RED.comms.subscribe("node-red-telemetry/status", function (_topic, next) {
             // The runtime publishes its status here, the same as GET /telemetry answers.

@@ -1,15 +1,19 @@
 // @ts-check
 /**
  * node-red-telemetry: the question in the editor. The first-run consent
- * dialog, the dialog that asks again when the list has grown, and the
- * quieter notice offered instead after Node-RED's own question or tour.
- * Asks once the editor is quiet, and at most once per page load.
+ * dialog, and the dialog that asks again when the list has grown. Asks once
+ * the editor is quiet, at most once per page load, and never in a visit in
+ * which Node-RED asked its own question or showed its welcome tour: then it
+ * waits for a visit at least an hour later (telemetry-watch.js).
  * telemetry-editor.js creates it with the status and the admin API.
  */
 window.NodeRedTelemetryPrompt = function (editor) {
     "use strict";
     var View = editor.View;
+    var Watch = editor.Watch;
     var t = editor.t;
+    /** Per-user editor setting: the question is put off until then (an ISO time). */
+    var PUT_OFF = "nodeRedTelemetry.askAfter";
     /** How long the editor must stay free of Node-RED's own dialogs and tours before we ask. */
     var QUIET_MS = 1500;
     var POLL_MS = 250;
@@ -35,10 +39,12 @@ window.NodeRedTelemetryPrompt = function (editor) {
         var quietSince = null;
         var coreAsked = false;
         (function check() {
-            if (View.coreStepShown(document)) {
+            if (!coreAsked && Watch.coreStepShown(document)) {
                 coreAsked = true;
+                // Stored at once: a tab closed during Node-RED's own question still counts as that visit.
+                RED.settings.set(PUT_OFF, Watch.putOffUntil(Date.now()));
             }
-            if (View.editorIsBusy(document)) {
+            if (Watch.editorIsBusy(document)) {
                 quietSince = null;
             } else if (quietSince === null) {
                 quietSince = Date.now();
@@ -90,13 +96,13 @@ window.NodeRedTelemetryPrompt = function (editor) {
             var body = kind === "first" ? (yes ? { covers: shown } : {}) : (yes ? { covers: shown } : { declines: shown });
             var messages = kind === "first" ? ["consent.thanks", "consent.declined"] : ["more.thanks", "more.declined"];
             editor.choose(kind === "first" ? yes : true, body).then(function () {
-                RED.notify(t(yes ? messages[0] : messages[1]), { type: "success", timeout: 5000 });
+                editor.notify(t(yes ? messages[0] : messages[1]), { type: "success", timeout: 5000 });
             });
         };
         var more = kind === "more";
         var fit = fitToWindow();
         dialog = $("<div>", { id: "red-ui-telemetry-consent", "class": more ? "red-ui-telemetry-ask-more" : "red-ui-telemetry-ask-first" })
-            .append(more ? View.moreContent($, t, status()) : View.consentContent($, t, status()))
+            .append(more ? View.moreContent($, t, status()) : View.consentContent($, t, editor.fmt, status(), editor.coreAnswer()))
             .appendTo(document.body)
             .dialog({
                 title: t(more ? "more.title" : "consent.title"),
@@ -107,6 +113,7 @@ window.NodeRedTelemetryPrompt = function (editor) {
                 resizable: false,
                 draggable: false,
                 closeOnEscape: true,
+                closeText: t("consent.close"),
                 classes: { "ui-dialog": "red-ui-editor-dialog red-ui-telemetry-dialog" },
                 // Two equal buttons: neither is styled or focused as the default.
                 buttons: [
@@ -129,58 +136,27 @@ window.NodeRedTelemetryPrompt = function (editor) {
                     setTimeout(function () { closed.dialog("destroy").remove(); }, 0);
                     // Escape or the close icon: decide later, nothing is stored.
                     if (!answered) {
-                        RED.notify(t("consent.later"), { type: "compact", timeout: 6000 });
+                        editor.notify(t("consent.later"), { type: "compact", timeout: 6000 });
                     }
                 }
             });
-    }
-
-    /**
-     * The quieter first contact after Node-RED's own question or tour: a
-     * notification whose "Review" opens the dialog. "Not now" (like Escape in
-     * the dialog) stores nothing, so the question comes back next visit.
-     */
-    function offerReview() {
-        if (prompted || dialog || !View.shouldPrompt(status(), editor.canWrite())) {
-            return;
-        }
-        var notification = RED.notify(View.reviewContent($, t), {
-            fixed: true,
-            buttons: [
-                {
-                    text: t("consent.notNow"),
-                    "class": "red-ui-telemetry-not-now",
-                    click: function () {
-                        notification.close();
-                    }
-                },
-                {
-                    text: t("consent.review"),
-                    // The one action this notice offers; it opens the question, it does not answer it.
-                    "class": "red-ui-telemetry-review primary",
-                    click: function () {
-                        notification.close();
-                        showPrompt();
-                    }
-                }
-            ]
-        });
     }
 
     function askWhenQuiet() {
-        if (View.shouldPrompt(editor.status(), editor.canWrite())) {
-            whenEditorIsQuiet(function (coreAsked) {
-                // Ask again just before showing: another browser may have answered meanwhile.
-                editor.request("GET").then(function (latest) {
-                    editor.applyStatus(latest);
-                    if (coreAsked && View.promptKind(status(), editor.canWrite()) === "first") {
-                        offerReview();
-                    } else {
-                        showPrompt();
-                    }
-                });
-            });
+        if (!View.shouldPrompt(editor.status(), editor.canWrite()) || !Watch.mayAsk(RED.settings.get(PUT_OFF), Date.now())) {
+            return;
         }
+        whenEditorIsQuiet(function (coreAsked) {
+            // Three prompts in a row read as nagging, and the third is clicked away unread: not in this visit.
+            if (coreAsked) {
+                return;
+            }
+            // Ask again just before showing: another browser may have answered meanwhile.
+            editor.request("GET").then(function (latest) {
+                editor.applyStatus(latest);
+                showPrompt();
+            });
+        });
     }
 
     function statusChanged() {

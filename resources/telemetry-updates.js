@@ -2,7 +2,10 @@
 /**
  * node-red-telemetry: update notifications. Shows each offered Node-RED
  * version once per page load, unless this user chose "don't remind me" for
- * it (a per-user editor setting, so it follows the user to another browser).
+ * it (a per-user editor setting, so it follows the user to another browser),
+ * or said no to Node-RED's own update notifications while settings.js leaves
+ * telemetry.updateNotification unset. Never on top of Node-RED's own
+ * question or tour: the offer is held until they are gone.
  * telemetry-editor.js creates it and feeds it what the runtime publishes.
  */
 window.NodeRedTelemetryUpdates = function (editor) {
@@ -11,17 +14,32 @@ window.NodeRedTelemetryUpdates = function (editor) {
     var t = editor.t;
     /** Per-user editor setting, so "don't remind me" follows the user to another browser. */
     var DISMISSED = "nodeRedTelemetry.dismissedUpdate";
+    var RETRY_MS = 1000;
     /** @type {Record<string, boolean>} */
     var notified = {};
+    /** The last offer published; shown once the status allows. @type {Offer | null} */
+    var offer = null;
+    var waiting = false;
 
-    /** @type {TelemetryUpdates["notify"]} */
-    function notify(update) {
-        var version = update && update.version;
-        if (!version || notified[version] || RED.settings.get(DISMISSED) === version) {
+    function show() {
+        var status = editor.status();
+        var version = offer && offer.version;
+        if (!offer || !version || !status || notified[version] || RED.settings.get(DISMISSED) === version) {
+            return;
+        }
+        if (View.updateNotices(status, editor.coreAnswer()) !== "on") {
+            return;
+        }
+        if (editor.Watch.coreStepShown(document)) {
+            // Node-RED's own question may be the one that turns these off: wait for its answer.
+            if (!waiting) {
+                waiting = true;
+                setTimeout(function () { waiting = false; show(); }, RETRY_MS);
+            }
             return;
         }
         notified[version] = true;
-        var notification = RED.notify(View.updateContent($, t, /** @type {Offer} */ (update)), {
+        var notification = editor.notify(View.updateContent($, t, offer), {
             fixed: true,
             buttons: [
                 {
@@ -40,7 +58,15 @@ window.NodeRedTelemetryUpdates = function (editor) {
                 }
             ]
         });
+        // plugin.html hides it while User Settings is open, so that it never covers that dialog's title and Close button.
+        $(notification).addClass("red-ui-telemetry-update-notice");
     }
 
-    return { notify: notify };
+    /** @type {TelemetryUpdates["notify"]} */
+    function notify(update) {
+        offer = update && update.version ? /** @type {Offer} */ (update) : null;
+        show();
+    }
+
+    return { notify: notify, statusChanged: show };
 };

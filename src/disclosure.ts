@@ -1,6 +1,7 @@
 import { Decision, Options } from './config';
 import { formatDuration } from '@node-red-telemetry/protocol';
 import type { Logger } from './log';
+import { fieldsUrlOf } from './status';
 
 /**
  * The locale key that states a decision in words: `state.on-settings`, `state.pending`...
@@ -38,6 +39,8 @@ export function disclosure(decision: Decision, options: Options, facts: Disclosu
     // "Nothing about your flows" is no longer true once a group such as `flows` is listed.
     `  ${t(options.include.length > 0 ? 'disclosure.what-insight' : 'disclosure.what')}`,
     `  ${facts.destination ? t('disclosure.where', { url: facts.destination }) : t('disclosure.nowhere')}`,
+    // Where the collector itself says what each field is for, so the log points at more than a url.
+    ...(facts.destination ? [`  ${t('disclosure.fields', { url: fieldsUrlOf(facts.destination) ?? '' })}`] : []),
     `  ${when}`,
     ...(options.include.length > 0 ? [`  ${t('disclosure.include', { groups: options.include.join(', ') })}`] : []),
     `  ${t('disclosure.opt-out', { file: facts.optOutFile })}`,

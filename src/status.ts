@@ -27,6 +27,12 @@ export interface Status {
   enabled: boolean | null;
   reason: Reason;
   url: string | null;
+  /** What the collector collects, why and how it publishes it (its `GET /api/v1/fields`), or null without a collector. */
+  fieldsUrl: string | null;
+  /** `telemetry.operator`: who receives the reports, or null when settings.js names nobody. */
+  operator: string | null;
+  /** `telemetry.updateNotification` as settings.js gives it, or null when unset (then a "no" to Node-RED's own question holds). */
+  updateNotification: boolean | null;
   update: Offer | null;
   lastReport: { at: string; ok: boolean } | null;
   nextReportAt: string | null;
@@ -48,7 +54,7 @@ export interface Status {
 /** The plugin's state, as plain values, that the status is made of. */
 export interface StatusInputs {
   decision: Decision;
-  options: Pick<Options, 'url' | 'initialDelay' | 'interval'>;
+  options: Pick<Options, 'url' | 'operator' | 'updateNotification' | 'updateNotificationSet' | 'initialDelay' | 'interval'>;
   /** Groups settings.js lists, or none without insight sources. */
   include: readonly InsightGroup[];
   lastReport: LastReport | undefined;
@@ -71,6 +77,9 @@ export function buildStatus(inputs: StatusInputs): Status {
     enabled: decision.enabled,
     reason: decision.reason,
     url: displayUrl(options.url),
+    fieldsUrl: fieldsUrlOf(displayUrl(options.url)),
+    operator: options.operator,
+    updateNotification: options.updateNotificationSet ? options.updateNotification : null,
     update: inputs.offer ? { ...inputs.offer } : null,
     lastReport: lastReport ? { at: new Date(lastReport.at).toISOString(), ok: lastReport.ok } : null,
     nextReportAt: due === null ? null : new Date(due).toISOString(),
@@ -82,4 +91,17 @@ export function buildStatus(inputs: StatusInputs): Status {
     pending: coverage.pending,
     erasure: inputs.erasure ? { ...inputs.erasure } : null,
   };
+}
+
+/**
+ * Pure: where the collector at `url` (a report url, shown without credentials) lists what it
+ * collects: `url` with its last segment, `ping`, replaced by `api/v1/fields`, so that a collector
+ * behind a proxy under a path prefix is found there too; no query or fragment.
+ */
+export function fieldsUrlOf(url: string | null): string | null {
+  if (url === null) return null;
+  const fields = new URL('api/v1/fields', url);
+  fields.username = '';
+  fields.password = '';
+  return fields.href;
 }

@@ -60,6 +60,10 @@ interface RedEditorApi {
   user: {
     hasPermission(permission: string): boolean;
   };
+  i18n: {
+    /** The language of the editor's catalogues: one Node-RED ships ("de", "en-US"), the browser's first that matches. */
+    lang(): string;
+  };
   plugins: {
     /** `onadd` is called once the plugin's scripts are loaded. */
     registerPlugin(id: string, definition: { onadd?(): void }): void;
@@ -83,6 +87,8 @@ interface JQueryUiDialogOptions {
   resizable?: boolean;
   draggable?: boolean;
   closeOnEscape?: boolean;
+  /** The close icon's text, shown as its tooltip. */
+  closeText?: string;
   /** Extra classes per element of the widget, such as { "ui-dialog": "my-class" }. */
   classes?: Record<string, string>;
   buttons?: JQueryUiDialogButton[];
@@ -99,4 +105,6 @@ interface JQuery<TElement = HTMLElement> {
   /** The widget, or undefined when this element is not (or no longer) a dialog. */
   dialog(method: 'instance'): object | undefined;
   dialog(method: 'option', options: JQueryUiDialogOptions): this;
+  /** Node-RED's toggle button widget (its editor's own on/off control) over a checkbox; in 3.0 and later. */
+  toggleButton?(options: { enabledLabel?: string; disabledLabel?: string; enabledIcon?: string; disabledIcon?: string; class?: string }): this;
 }

@@ -25,11 +25,39 @@ type PromptKind = 'first' | 'more';
 
 /** telemetry-view.js: what the editor shows, built from plain values. */
 type TelemetryView = typeof import('../telemetry-view.js');
+/** telemetry-pane-view.js: the settings pane's body. */
+type TelemetryPaneView = typeof import('../telemetry-pane-view.js');
+/** telemetry-watch.js: when the editor may ask. */
+type TelemetryWatch = typeof import('../telemetry-watch.js');
+/** telemetry-format.js: durations and dates in the editor's language. */
+type TelemetryFormat = typeof import('../telemetry-format.js');
+/** A formatter bound to the editor's locale. */
+type Formatter = ReturnType<TelemetryFormat['formatter']>;
+
+/** Whether this user sees update notices, and if not, who said so. */
+type UpdateNotices = 'on' | 'off-core' | 'off-settings';
+
+/** What the settings pane shows besides the status. */
+interface PaneContext {
+  canWrite: boolean;
+  /** Node-RED's own telemetryEnabled (4.1+): true, false, or undefined where it never asked. */
+  coreAnswer: boolean | undefined;
+  /** Telemetry was switched off in this pane just now: offer to delete what was sent. */
+  offerErase: boolean;
+  now: number;
+}
 
 /** What telemetry-editor.js gives each part: the current status and the admin API. */
 interface TelemetryEditorCore {
   View: TelemetryView;
+  PaneView: TelemetryPaneView;
+  Watch: TelemetryWatch;
   t: Translate;
+  fmt: Formatter;
+  /** Node-RED's own telemetryEnabled (4.1+) as this user last answered it; undefined where it never asked. */
+  coreAnswer(): boolean | undefined;
+  /** RED.notify, marked as ours (so that it fits a phone's width and hides under User Settings). */
+  notify(message: string | JQuery, options?: RedNotifyOptions): RedNotification;
   /** Whether this user may change the setting (telemetry.write). */
   canWrite(): boolean;
   /** The last status read or received; null until the first answer. */
@@ -62,10 +90,15 @@ interface TelemetryPane {
 interface TelemetryUpdates {
   /** What the topic carries: an offer, or `{ version: null }` when there is none. */
   notify(update: Offer | { version: null } | null): void;
+  /** Shows a held offer once the status says this user sees update notices. */
+  statusChanged(): void;
 }
 
 interface Window {
   NodeRedTelemetryView: TelemetryView;
+  NodeRedTelemetryPaneView: TelemetryPaneView;
+  NodeRedTelemetryWatch: TelemetryWatch;
+  NodeRedTelemetryFormat: TelemetryFormat;
   NodeRedTelemetryEditor: { start(): void };
   NodeRedTelemetryPrompt(editor: TelemetryEditorCore): TelemetryPrompt;
   NodeRedTelemetryPane(editor: TelemetryEditorCore): TelemetryPane;

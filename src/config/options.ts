@@ -5,6 +5,13 @@ export interface Options {
   /** Where reports go; null when none is configured or the configured one is unusable. */
   url: URL | null;
   updateNotification: boolean;
+  /**
+   * Whether settings.js gives `updateNotification` itself. Unset, the editor keeps update notices
+   * off for a user who said no to Node-RED's own update-notification question.
+   */
+  updateNotificationSet: boolean;
+  /** `telemetry.operator`: who receives the reports, named to users with the destination; null when unset or malformed. */
+  operator: string | null;
   initialDelay: number;
   interval: number;
   /** The limit of one attempt to send a report, from connecting to the answer's last byte. */
@@ -26,6 +33,8 @@ export function defaultOptions(): Options {
   return {
     url: null,
     updateNotification: true,
+    updateNotificationSet: false,
+    operator: null,
     initialDelay: DEFAULT_INITIAL_DELAY_MS,
     interval: DEFAULT_INTERVAL_MS,
     timeout: DEFAULT_TIMEOUT_MS,

@@ -9,6 +9,7 @@ export type ProblemCode =
   | 'unreadable'
   | 'not-list'
   | 'unknown-group'
+  | 'not-operator'
   | DurationProblem
   | EnvProblem;
 

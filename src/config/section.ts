@@ -1,6 +1,6 @@
 import { errorMessage } from '../log';
 
-export const KNOWN_SETTINGS = ['enabled', 'updateNotification', 'url', 'allowInsecure', 'initialDelay', 'interval', 'timeout', 'include'] as const;
+export const KNOWN_SETTINGS = ['enabled', 'updateNotification', 'url', 'allowInsecure', 'initialDelay', 'interval', 'timeout', 'include', 'operator'] as const;
 export type Known = (typeof KNOWN_SETTINGS)[number];
 
 /**

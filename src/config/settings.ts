@@ -1,6 +1,7 @@
 import { formatDuration, INSIGHT_GROUPS, InsightGroup, MAX_DURATION_MS, parseDuration } from '@node-red-telemetry/protocol';
 import { describeValue } from '../log';
 import { defaultOptions, MAX_TIMEOUT_MS, MIN_INTERVAL_MS, MIN_TIMEOUT_MS, Options } from './options';
+import { operatorName } from './operator';
 import { Outcome, Problem, ProblemCode, problemOf } from './problems';
 import { Known, readKeys } from './section';
 import { collectorUrl } from './url';
@@ -30,6 +31,7 @@ const UNREADABLE_OUTCOME: Record<Known, { outcome: Outcome; fallback?: (options:
   interval: { outcome: 'default', fallback: (o) => formatDuration(o.interval) },
   timeout: { outcome: 'default', fallback: (o) => formatDuration(o.timeout) },
   include: { outcome: 'no-groups' },
+  operator: { outcome: 'ignored' },
 };
 
 /**
@@ -74,8 +76,10 @@ export function resolveSettings(section: unknown): SettingsResolution {
   }
 
   if (values.updateNotification !== undefined) {
-    if (typeof values.updateNotification === 'boolean') options.updateNotification = values.updateNotification;
-    else problem('updateNotification', 'not-boolean', 'default', 'true');
+    if (typeof values.updateNotification === 'boolean') {
+      options.updateNotification = values.updateNotification;
+      options.updateNotificationSet = true;
+    } else problem('updateNotification', 'not-boolean', 'default', 'true');
   }
 
   let allowInsecure = false;
@@ -88,6 +92,12 @@ export function resolveSettings(section: unknown): SettingsResolution {
     const checked = collectorUrl(values.url, allowInsecure);
     if ('url' in checked) options.url = checked.url;
     else problem('url', checked.problem, 'no-url');
+  }
+
+  if (values.operator !== undefined) {
+    options.operator = operatorName(values.operator);
+    // Treated as unset: the editor then names only the destination's host.
+    if (options.operator === null) problem('operator', 'not-operator', 'ignored');
   }
 
   const bounds = { initialDelay: [0, undefined], interval: [MIN_INTERVAL_MS, undefined], timeout: [MIN_TIMEOUT_MS, MAX_TIMEOUT_MS] } as const;

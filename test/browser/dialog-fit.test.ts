@@ -147,7 +147,8 @@ describe('editor: the consent dialog fits laptop and phone screens (Chromium)', 
   it('the "Release notes" link in the update notification looks like a link', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
     const red = await start({
-      settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h' } },
+      // updateNotification given: shown although Node-RED's own question was answered no.
+      settings: { telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h', updateNotification: true } },
       runtimeSettings: { telemetryEnabled: false, 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
     });
     await red.waitForLog(/A new version of Node-RED is available: 99\.0\.0/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, editorReady, screenshot, useChromium } from '../helpers/browser';
+import { editorReady, screenshot, useChromium } from '../helpers/browser';
 import { answerJson } from '../helpers/collector';
 import { adminAuth, NodeRedOptions, NodeRedProcess, PASSWORD, useNodeRed } from '../helpers/node-red';
 
@@ -30,6 +30,11 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   const openEditor = (target: NodeRedProcess): Promise<Page> => chromium.openEditor(target);
 
+  /** Node-RED's welcome tour on, as in a real install (the base settings switch it off). */
+  const WITH_TOURS = { editorTheme: { projects: { enabled: false }, tours: true, palette: { catalogues: [] } } };
+  /** Notifications and dialogs of ours on screen. */
+  const ours = (page: Page): Promise<number> => page.locator('.red-ui-telemetry-notice, .red-ui-telemetry-dialog').count();
+
   /** Waits for the consent dialog, and closes it with the Escape key ("decide later"). */
   async function escapePrompt(page: Page): Promise<void> {
     await page.waitForSelector(PROMPT);
@@ -52,21 +57,24 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-user-settings');
     await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
-    await page.waitForSelector('#red-ui-telemetry-enabled');
+    await page.waitForSelector('#red-ui-telemetry-switch');
   }
+
+  /** The pane's switch: Node-RED's toggle button, with the state it shows. */
+  const switchOf = (page: Page) => page.locator('#red-ui-telemetry-switch');
+  const switchedOn = async (page: Page): Promise<boolean> => (await switchOf(page).getAttribute('aria-checked')) === 'true';
 
   it('asks on first open; "Don\'t share" means zero connections, and it never asks again', async () => {
     const target = await startRed();
     const page = await openEditor(target);
     await page.waitForSelector(PROMPT);
     const dialog = page.locator('.red-ui-telemetry-dialog');
-    assert.match(await dialog.innerText(), /It goes to 127\.0\.0\.1:\d+\./);
-    assert.match(await dialog.innerText(), /It is sent 300ms after Node-RED starts, then every 1h\./);
+    assert.match(await dialog.innerText(), /Who receives it: whoever runs 127\.0\.0\.1:\d+ \(this Node-RED's settings name nobody\)\./);
+    assert.match(await dialog.innerText(), /It is sent 300 milliseconds after Node-RED starts, then every 1 hour\./);
     await page.click('.red-ui-telemetry-preview summary');
     const shown = JSON.parse(await page.locator('.red-ui-telemetry-preview pre').innerText());
     assert.deepEqual(shown, (await target.api('GET', '/telemetry')).body.preview);
     await screenshot(page, 'consent-prompt');
-    await dialog.screenshot({ path: path.join(ARTIFACTS, 'readme-consent-prompt.png') });
     await page.click('#red-ui-telemetry-decline');
     await page.waitForSelector(PROMPT, { state: 'detached' });
     const declined = await status(target);
@@ -90,7 +98,8 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await openPane(page);
     const help = page.locator('.red-ui-telemetry-no-url');
     assert.match(await help.innerText(), /No collector is configured \(telemetry\.url in settings\.js\), so nothing can be sent and nobody is asked\./);
-    assert.match(await help.locator('.red-ui-telemetry-url-example').innerText(), /^telemetry: \{\s+url: "https:\/\/telemetry\.example\.com\/ping"\s+\},$/);
+    assert.match(await help.locator(".red-ui-telemetry-url-example").innerText(), /^telemetry: \{\s+url: "https:\/\/telemetry\.example\.com\/ping",\s+operator: "ACME IT"\s+\},$/);
+    assert.equal(await page.locator('#red-ui-telemetry-switch').isDisabled(), true, 'nothing to switch on with nowhere to send');
     await screenshot(page, 'settings-pane-no-url');
     const still = await status(target);
     assert.deepEqual([still.enabled, still.reason], [null, 'pending'], 'nothing was decided for the user');
@@ -99,14 +108,16 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   it("speaks the browser's language", async () => {
     const target = await startRed();
-    for (const [locale, title] of [
-      ['de-DE', 'Anonyme Nutzungsdaten teilen?'],
-      ['ja', '匿名の利用状況データを共有しますか?'],
-    ]) {
+    for (const [locale, title, close, when] of [
+      ['de-DE', 'Anonyme Nutzungsdaten teilen?', 'Schließen', 'Er wird 300 Millisekunden nach dem Start von Node-RED gesendet, danach alle 1 Stunde.'],
+      ['ja', '匿名の利用状況データを共有しますか?', '閉じる', null],
+    ] as const) {
       const page = await chromium.newPage({ locale });
       await page.goto(target.baseUrl);
       await page.waitForSelector(PROMPT);
       assert.equal(await page.locator('.red-ui-telemetry-dialog .ui-dialog-title').innerText(), title);
+      assert.equal(await page.locator('.red-ui-telemetry-dialog .ui-dialog-titlebar-close').getAttribute('title'), close, 'the close tooltip too');
+      if (when) assert.ok((await page.locator(PROMPT).innerText()).includes(when), await page.locator(PROMPT).innerText());
       await screenshot(page, `consent-prompt-${locale}`);
     }
   });
@@ -146,8 +157,10 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'd'.repeat(32), choice: false } } });
     const page = await openEditor(target);
     await openPane(page);
-    const toggle = page.locator('#red-ui-telemetry-enabled');
-    assert.equal(await toggle.isChecked(), false);
+    const toggle = switchOf(page);
+    assert.equal(await switchedOn(page), false);
+    assert.equal(await toggle.evaluate((el) => el.classList.contains('red-ui-toggleButton')), true, "Node-RED's own toggle, not a plain checkbox");
+    assert.equal(await toggle.innerText(), 'Off');
     assert.equal(await page.locator('.red-ui-telemetry-destination').innerText(), collector.url);
     assert.deepEqual(JSON.parse(await page.locator('.red-ui-telemetry-payload').innerText()), (await target.api('GET', '/telemetry')).body.preview);
     await toggle.click();
@@ -156,17 +169,19 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await collector.waitFor(1);
     await page.waitForFunction(() => /delivered/.test(document.querySelector<HTMLElement>('.red-ui-telemetry-lastReport')?.innerText ?? ''));
     await screenshot(page, 'settings-pane');
-    await page.locator('.red-ui-tray').screenshot({ path: path.join(ARTIFACTS, 'readme-settings-pane.png') });
-    await page.locator('#red-ui-telemetry-enabled').click();
+    assert.equal(await page.locator('#red-ui-telemetry-erase').count(), 0, 'no deleting offered while on');
+    await switchOf(page).click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');
     assert.equal((await status(target)).enabled, false);
+    assert.equal(await switchedOn(page), false);
+    await page.waitForSelector('#red-ui-telemetry-erase');
   });
 
   it('the toggle is disabled, with the reason, when settings.js decides; and nobody is asked', async () => {
     const target = await startRed({ settings: { telemetry: { url: collector.url, enabled: false } } });
     const page = await openEditor(target);
     await openPane(page);
-    assert.equal(await page.locator('#red-ui-telemetry-enabled').isDisabled(), true);
+    assert.equal(await switchOf(page).isDisabled(), true);
     assert.equal(await page.locator('.red-ui-telemetry-fixed').innerText(), 'This is decided by telemetry.enabled in settings.js and cannot be changed here.');
     await screenshot(page, 'settings-pane-fixed');
     await page.waitForTimeout(WOULD_HAVE_SHOWN_MS / 2);
@@ -180,9 +195,9 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await openPane(page);
     // Decided behind the editor's back: the next choice is refused with 409.
     writeFileSync(path.join(target.userDir, '.opt-out-from-anonymous-statistics'), '');
-    await page.locator('#red-ui-telemetry-enabled').click();
+    await switchOf(page).click();
     await page.waitForSelector('.red-ui-notification-error:has-text("Telemetry is fixed by the opt-out file in the Node-RED user directory")');
-    await page.waitForFunction(() => !(document.querySelector('#red-ui-telemetry-enabled') as HTMLInputElement).checked);
+    await page.waitForSelector('#red-ui-telemetry-switch[aria-checked="false"]:not(:disabled)');
     await screenshot(page, 'admin-api-error');
     assert.equal(collector.connections, 0);
   });
@@ -202,58 +217,94 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     });
   });
 
-  const REVIEW_NOTICE = '.red-ui-notification:has-text("This Node-RED can share anonymous usage data with its maintainers.")';
-
-  it('after Node-RED\'s own telemetry question, first contact is a notification, not a third dialog; "Review" opens ours', async () => {
-    const target = await startRed({}, false);
-    const page = await openEditor(target);
+  /** Node-RED's own update-notification question, answered "no" (its second button). */
+  async function declineCoreQuestion(page: Page): Promise<void> {
     await page.waitForSelector('.red-ui-popover.red-ui-dialog');
-    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
-    assert.equal(await page.locator(PROMPT).count(), 0, 'not on top of the core dialog');
-    await screenshot(page, 'core-dialog-first');
     await page.click('.red-ui-popover.red-ui-dialog .red-ui-dialog-toolbar button:last-child');
-    const notice = page.locator(REVIEW_NOTICE);
-    await notice.waitFor();
+  }
+
+  /** What this user's editor settings hold of ours (GET /settings/user). */
+  async function putOffUntil(target: NodeRedProcess): Promise<number> {
+    const { body } = await target.api('GET', '/settings/user');
+    return Date.parse(body.nodeRedTelemetry?.askAfter);
+  }
+
+  it("not in the visit of Node-RED's own question and tour, nor on a reload: an hour later, naming who receives it and how it differs", async () => {
+    const target = await startRed({ settings: { ...WITH_TOURS, telemetry: { url: collector.url, operator: 'ACME IT', initialDelay: '300ms', interval: '1h' } } }, false);
+    const page = await openEditor(target);
+    const shownAt = Date.now();
+    await declineCoreQuestion(page);
+    // Then Node-RED's welcome tour; closed as a person would, once its first step is up (a click
+    // while the tour builds that step makes Node-RED's tour code throw, on a loaded machine).
+    await page.waitForSelector('.red-ui-tourGuide-shade');
+    await page.locator('.red-ui-tourGuide-popover button:has(i.fa-times)').click();
+    await page.waitForSelector('.red-ui-tourGuide-shade', { state: 'detached' });
     await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
-    assert.equal(await page.locator(PROMPT).count(), 0, 'no modal right after the core one');
-    assert.equal(await page.locator('.ui-widget-overlay:visible').count(), 0, 'the editor stays usable');
-    await screenshot(page, 'core-dialog-then-review-notice');
-    await notice.locator('button.red-ui-telemetry-review').click();
-    await page.waitForSelector(PROMPT);
-    await notice.waitFor({ state: 'detached' });
-    await screenshot(page, 'review-opens-consent-dialog');
-    await page.click('#red-ui-telemetry-decline');
-    await page.waitForSelector(PROMPT, { state: 'detached' });
+    assert.equal(await ours(page), 0, 'no third prompt in this visit: neither a dialog nor a notification');
+    await screenshot(page, 'first-contact-1-core-visit-1280x800');
+    const until = await putOffUntil(target);
+    assert.ok(until >= shownAt + 3600_000 - 60_000 && until <= Date.now() + 3600_000, `put off for an hour: ${new Date(until).toISOString()}`);
+
+    await page.reload();
+    await editorReady(page);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await ours(page), 0, 'a reload is the same sitting');
+
+    const later = await chromium.newPage({ viewport: { width: 1280, height: 800 } });
+    await later.clock.setSystemTime(until + 60_000);
+    await later.goto(target.baseUrl);
+    await later.waitForSelector(PROMPT);
+    const text = await later.locator(PROMPT).innerText();
+    assert.ok(text.includes('This Node-RED can send a small anonymous report to ACME IT'), text);
+    assert.match(text, /Who receives it: ACME IT, at 127\.0\.0\.1:\d+\./);
+    assert.ok(text.includes('This is not Node-RED\'s own question “Enable Update Notifications”'), text);
+    assert.ok(text.includes("It brings no update notices: you turned those off in Node-RED's own question."), 'and what the answer brings');
+    await screenshot(later, 'first-contact-1-next-visit-1280x800');
     const stored = await status(target);
-    assert.deepEqual([stored.enabled, stored.reason], [false, 'consent']);
+    assert.deepEqual([stored.enabled, stored.reason], [null, 'pending'], 'nothing was decided meanwhile');
   });
 
-  it('"Not now" on that notification stores nothing; the next visit asks with the dialog as usual', async () => {
-    const target = await startRed({}, false);
+  it("Node-RED's welcome tour alone puts the question off as well", async () => {
+    const target = await startRed({ settings: { ...WITH_TOURS, telemetry: { url: collector.url } } });
     const page = await openEditor(target);
-    await page.waitForSelector('.red-ui-popover.red-ui-dialog');
-    await page.click('.red-ui-popover.red-ui-dialog .red-ui-dialog-toolbar button:last-child');
-    const notice = page.locator(REVIEW_NOTICE);
-    await notice.locator('button.red-ui-telemetry-not-now').click();
-    await notice.waitFor({ state: 'detached' });
-    const later = await status(target);
-    assert.deepEqual([later.enabled, later.reason], [null, 'pending']);
-    // Node-RED's own question is answered now, so nothing came before ours: the dialog itself.
-    await page.reload();
-    await page.waitForSelector(PROMPT);
-    assert.equal(await page.locator(REVIEW_NOTICE).count(), 0);
+    await page.waitForSelector('.red-ui-tourGuide-shade');
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await ours(page), 0, 'not on top of the tour');
+    await page.locator('.red-ui-tourGuide-popover button:has(i.fa-times)').click();
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await ours(page), 0, 'nor right after it');
+    assert.ok(await putOffUntil(target) > Date.now());
+  });
+
+  it("a no to Node-RED's own update notifications keeps ours off while updateNotification is unset", async () => {
+    collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
+    const target = await startRed({
+      settings: { telemetry: { url: collector.url, initialDelay: '300ms' } },
+      runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
+    });
+    await target.waitForLog(/A new version of Node-RED is available: 99\.0\.0/);
+    assert.deepEqual((await target.api('GET', '/telemetry')).body.update, { version: '99.0.0' }, 'the runtime has the offer');
+    const page = await openEditor(target);
+    await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
+    assert.equal(await page.locator('.red-ui-telemetry-update-notice').count(), 0);
+    await openPane(page);
+    assert.equal(await page.locator('.red-ui-telemetry-updates').innerText(), "off: you said no to them in Node-RED's own question");
+    await screenshot(page, 'update-notices-2-off-after-core-no-1280x800');
   });
 
   it('without a core question or tour in this visit, asks with the dialog directly (no notification first)', async () => {
     const target = await startRed();
     const page = await openEditor(target);
     await page.waitForSelector(PROMPT);
-    assert.equal(await page.locator(REVIEW_NOTICE).count(), 0);
+    assert.equal(await page.locator('.red-ui-telemetry-notice').count(), 0, 'no notification first');
   });
+
+  /** updateNotification given in settings.js: shown even to a user who said no to Node-RED's own question (as every startRed() did). */
+  const notifying = (): Record<string, unknown> => ({ telemetry: { url: collector.url, initialDelay: '300ms', interval: '1h', updateNotification: true } });
 
   it('shows an update once per session, and remembers "don\'t remind me"', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
-    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    const target = await startRed({ settings: notifying(), runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
     await target.waitForLog(/A new version of Node-RED is available: 99\.0\.0/);
     const page = await openEditor(target);
     const notice = page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")');
@@ -274,7 +325,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   it('mentions a newer Node-RED this Node.js cannot run, with what it needs, beside the runnable update', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '98.0.0', next: '98.0.0', requires: { '99.0.7': { node: '>=99.9' } } } }));
-    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    const target = await startRed({ settings: notifying(), runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
     await target.waitForLog(/Node-RED 99\.0\.7 is available; it needs Node\.js 99\.9 or later/);
     const page = await openEditor(target);
     const notice = page.locator('.red-ui-notification:has-text("Node-RED 98.0.0 is available.")');
@@ -286,7 +337,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   it('with nothing runnable, offers the newer Node-RED with its Node.js requirement, in the browser\'s language', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '1.0.0', next: '1.0.0', requires: { '99.0.7': { node: '>=99.9' } } } }));
-    const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
+    const target = await startRed({ settings: notifying(), runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } } });
     await target.waitForLog(/Node-RED 99\.0\.7 is available; it needs Node\.js 99\.9 or later/);
     for (const [locale, text] of [
       ['en-US', 'Node-RED 99.0.7 is available; it needs Node.js 99.9 or later.'],
@@ -303,7 +354,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
 
   it('works on Node-RED 3.1: prompt, pane and update notification', async () => {
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
-    const target = await startRed({ version: '3' });
+    const target = await startRed({ version: '3', settings: notifying() });
     const page = await openEditor(target);
     assert.match(await page.evaluate(() => (window as unknown as { RED: { settings: { version: string } } }).RED.settings.version), /^3\./);
     await page.waitForSelector(PROMPT);
@@ -313,9 +364,9 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await collector.waitFor(1);
     await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').waitFor();
     await openPane(page);
-    assert.equal(await page.locator('#red-ui-telemetry-enabled').isChecked(), true);
+    assert.equal(await switchedOn(page), true);
     await screenshot(page, 'node-red-3-settings-pane');
-    await page.locator('#red-ui-telemetry-enabled').click();
+    await switchOf(page).click();
     await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');
     assert.equal((await status(target)).enabled, false);
   });
@@ -324,7 +375,8 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     collector.always(answerJson(200, { 'node-red': { latest: '99.0.0' } }));
     const target = await startRed({
       settings: { telemetry: { url: collector.url, initialDelay: '300ms', updateNotification: false } },
-      runtimeSettings: { 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
+      // Node-RED's own question answered yes: only settings.js keeps the notices off here.
+      runtimeSettings: { telemetryEnabled: true, 'node-red-telemetry': { instanceId: 'f'.repeat(32), choice: true } },
     });
     await target.waitForLog(/Report sent to/);
     const page = await openEditor(target);

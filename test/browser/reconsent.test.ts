@@ -55,6 +55,8 @@ describe('editor: consent covers a list, asked again when it grows (Chromium)', 
     // The operator enables the flows group in settings.js and restarts.
     red = await start(userDir, { include: ['flows'] });
     const restartedAt = Date.now();
+    // The flows group describes the flows Node-RED has loaded: they start after its server does.
+    await red.waitForLog(/Started flows/, 15000);
     const status = (await red.api('GET', '/telemetry')).body;
     assert.deepEqual([status.enabled, status.reason, status.pending, status.covered], [true, 'consent', ['flows'], []]);
     assert.ok(status.preview.flows, 'the preview shows the group that would be added');
@@ -108,7 +110,7 @@ describe('editor: consent covers a list, asked again when it grows (Chromium)', 
     assert.equal(await again.locator(PROMPT).count(), 0, 'not asked again after a restart');
   });
 
-  it('the pane offers erasure when switching off, and shows its result', async () => {
+  it('the pane offers erasure only once switched off, and shows its result', async () => {
     collector.always((req, res, body) => {
       if (req.method === 'DELETE') return answerJson(200, { deleted: 3 })(req, res, body);
       return answerJson(200, { 'node-red': { latest: '0.0.1' } })(req, res, body);
@@ -119,10 +121,16 @@ describe('editor: consent covers a list, asked again when it grows (Chromium)', 
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-user-settings');
     await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
+    const toggle = page.locator('#red-ui-telemetry-switch');
+    await page.waitForSelector('#red-ui-telemetry-switch[aria-checked="true"]');
+    assert.equal(await page.locator('#red-ui-telemetry-erase').count(), 0, 'not beside a switch that is on');
+    // Off at once, as easy as on: the choice does not wait for an answer about deleting.
+    await toggle.click();
     await page.waitForSelector('#red-ui-telemetry-erase');
-    assert.equal((await page.locator('label[for="red-ui-telemetry-erase"]').innerText()).trim(), 'Also delete what this Node-RED has sent');
-    await page.check('#red-ui-telemetry-erase');
-    await page.uncheck('#red-ui-telemetry-enabled');
+    assert.equal((await red.api('GET', '/telemetry')).body.enabled, false);
+    assert.equal(await page.locator('#red-ui-telemetry-erase').innerText(), 'Also delete what this Node-RED has sent');
+    assert.equal(collector.received.filter((r) => r.method === 'DELETE').length, 0, 'nothing deleted without asking');
+    await page.click('#red-ui-telemetry-erase');
     await page.waitForSelector('.red-ui-telemetry-erasure:has-text("3 report(s) deleted at the collector")');
     await screenshot(page, 'pane-erased');
     const deletes = collector.received.filter((r) => r.method === 'DELETE');
@@ -130,6 +138,6 @@ describe('editor: consent covers a list, asked again when it grows (Chromium)', 
     const status = (await red.api('GET', '/telemetry')).body;
     assert.equal(status.enabled, false);
     assert.notEqual(status.preview.instanceId, oldId, 'a new instance id');
-    assert.equal(await page.locator('#red-ui-telemetry-erase').count(), 0, 'nothing left to erase while off');
+    assert.equal(await page.locator('#red-ui-telemetry-erase').count(), 0, 'asked once');
   });
 });

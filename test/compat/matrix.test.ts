@@ -57,7 +57,8 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
           node: runtime.node,
           redJs: runtime.redJs,
           startTimeoutMs: 30_000,
-          settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '1h' } },
+          // updateNotification given, so that the update notice shows although Node-RED's own question was answered no.
+          settings: { telemetry: { url: `${collector.url}/ping`, initialDelay: '300ms', interval: '1h', updateNotification: true } },
           // Node-RED's own telemetry question (4.1 and later) answered, so that ours is the one shown.
           runtimeSettings: { telemetryEnabled: false },
         });
@@ -119,9 +120,9 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
         await page.click('#red-ui-header-button-sidemenu');
         await page.click('#menu-item-user-settings');
         await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
-        const toggle = page.locator('#red-ui-telemetry-enabled');
+        const toggle = page.locator('#red-ui-telemetry-switch');
         await toggle.waitFor();
-        assert.equal(await toggle.isChecked(), true);
+        assert.equal(await toggle.getAttribute('aria-checked'), 'true');
         await screenshot(page, `compat-node-red-${runtime.line}-settings-pane`);
         await toggle.click();
         await page.waitForFunction(() => document.querySelector<HTMLElement>('.red-ui-telemetry-state')?.innerText === 'Usage data is not shared.');

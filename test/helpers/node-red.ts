@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -49,6 +49,23 @@ export interface NodeRedOptions {
    * does: copied into `<userDir>/node_modules` and listed in `<userDir>/package.json`.
    */
   modules?: string[];
+}
+
+/**
+ * How many Node-RED modules sit in this checkout's node_modules (the dark theme the browser tests
+ * use): Node-RED's scan walks up from its own nodes into that folder and loads them, so every
+ * Node-RED a test starts has them loaded, and a count of loaded modules includes them.
+ */
+export function modulesBesideNodeRed(): number {
+  const root = path.join(REPO_ROOT, 'node_modules');
+  const names = readdirSync(root).flatMap((name) => (name.startsWith('@') ? readdirSync(path.join(root, name)).map((m) => `${name}/${m}`) : [name]));
+  return names.filter((name) => {
+    try {
+      return Boolean((JSON.parse(readFileSync(path.join(root, name, 'package.json'), 'utf8')) as { 'node-red'?: unknown })['node-red']);
+    } catch {
+      return false;
+    }
+  }).length;
 }
 
 /** A test fixture package under test/fixtures. */

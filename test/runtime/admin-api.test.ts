@@ -11,7 +11,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
     const red = await start({ settings: { telemetry: telemetry() } });
     const { status, body } = await red.api('GET', '/telemetry');
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body).sort(), ['covered', 'enabled', 'erasure', 'include', 'lastReport', 'nextReportAt', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'url']);
+    assert.deepEqual(Object.keys(body).sort(), ['covered', 'enabled', 'erasure', 'fieldsUrl', 'include', 'lastReport', 'nextReportAt', 'operator', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'updateNotification', 'url']);
     assert.deepEqual([body.include, body.providers, body.covered, body.pending, body.erasure], [[], [], [], [], null]);
     assert.deepEqual(body.schedule, { initialDelay: '200ms', interval: '1h' });
     assert.deepEqual(

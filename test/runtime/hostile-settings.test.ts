@@ -44,7 +44,7 @@ interface Row {
 
 const telemetry = (section: string): string => `settings.telemetry = ${section};`;
 const OPT_OUT = '.opt-out-from-anonymous-statistics';
-const known = 'enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include';
+const known = 'enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include, operator';
 const pending = (extra: Partial<Expected> = {}): Expected => ({ enabled: null, reason: 'pending', url: 'collector', ...extra });
 const offBySettings: Expected = { enabled: false, reason: 'settings', url: null };
 
@@ -416,7 +416,7 @@ describe('runtime: hostile settings (real Node-RED, settings.js as code)', funct
       const body = result.body as Record<string, unknown>;
       assert.deepEqual(
         Object.keys(body).sort(),
-        ['covered', 'enabled', 'erasure', 'include', 'lastReport', 'nextReportAt', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'url'],
+        ['covered', 'enabled', 'erasure', 'fieldsUrl', 'include', 'lastReport', 'nextReportAt', 'operator', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'updateNotification', 'url'],
         `${where}\nstatus shape`,
       );
       const url = row.expect.url === 'collector' ? result.collectorUrl : null;

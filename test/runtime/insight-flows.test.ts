@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_FEATURES } from '../helpers/insight';
-import { fixture, useNodeRed } from '../helpers/node-red';
+import { fixture, modulesBesideNodeRed, useNodeRed } from '../helpers/node-red';
 
 const ID = '5'.repeat(32);
 
@@ -81,7 +81,7 @@ describe('runtime: the flows, features and environment groups against real flows
       groups: 1,
       junctions: 1,
       wires: 9,
-      modules: 1,
+      modules: 1 + modulesBesideNodeRed(),
       types: { inject: 2, debug: 2, function: 2, change: 1, 'mqtt in': 1, 'http in': 1, other: 1 },
     };
     const status = await red.api('GET', '/telemetry');

@@ -46,22 +46,23 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
   it('warns once for each malformed setting, naming it, and stays safe', async () => {
     const red = await start({
       settings: {
-        telemetry: { enabled: true, url: 'http://collector.example/ping', interval: 10, initialDelay: 'soon', updateNotification: 'no', colour: 'red', include: ['flows', 'flowz', 'flowz'] },
+        telemetry: { enabled: true, url: 'http://collector.example/ping', interval: 10, initialDelay: 'soon', updateNotification: 'no', colour: 'red', include: ['flows', 'flowz', 'flowz'], operator: 'ACME\nIT' },
       },
     });
     await red.waitForLog(/Anonymous usage telemetry/);
     const warnings = red.pluginLines('warn').map((l) => l.replace(/^.*\[warn\] \[node-red-telemetry\] /, ''));
     // The url's own warning says nothing can be sent: no second "No collector is configured" line.
     assert.deepEqual(warnings.sort(), [
-      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include): ignored.',
-      'Setting telemetry.include names an unknown group, "flowz" (known: flows, features, environment, lifecycle): ignored.',
+      'Setting telemetry.colour is not a telemetry setting (known: enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include, operator): ignored.',
+      'Setting telemetry.include names an unknown group, "flowz" (known: flows, features, environment, lifecycle, editor): ignored.',
       'Setting telemetry.initialDelay must be milliseconds or a duration such as "30m", "24h" or "1500ms", got "soon": using the default, 30m.',
       'Setting telemetry.interval is too short (at least 1s), got 10: using the default, 24h.',
+      'Setting telemetry.operator must be a short name such as "ACME IT" (one line, 1 to 60 characters), got "ACME\\nIT": ignored.',
       'Setting telemetry.updateNotification must be true or false, got "no": using the default, true.',
       'Setting telemetry.url must use https (plain http only to 127.0.0.1, ::1 or localhost, or with telemetry.allowInsecure: true), got "http://collector.example/ping": no reports will be sent.',
     ]);
     const { body } = await red.api('GET', '/telemetry');
-    assert.deepEqual([body.enabled, body.url, body.nextReportAt], [true, null, null]);
+    assert.deepEqual([body.enabled, body.url, body.nextReportAt, body.operator], [true, null, null, null]);
     assert.equal(red.output.includes('    at '), false, 'no stack trace');
   });
 

@@ -56,7 +56,7 @@ describe('config: the decision, strongest source first', () => {
 describe('config: the telemetry section of settings.js', () => {
   it('uses the defaults when there is no section', () => {
     const { options, enabled, problems } = resolveSettings(undefined);
-    assert.deepEqual(options, { url: null, updateNotification: true, initialDelay: 1800000, interval: 86400000, timeout: 30000, include: [] });
+    assert.deepEqual(options, { url: null, updateNotification: true, updateNotificationSet: false, operator: null, initialDelay: 1800000, interval: 86400000, timeout: 30000, include: [] });
     assert.equal(enabled, undefined);
     assert.deepEqual(problems, []);
   });
@@ -104,6 +104,11 @@ describe('config: the telemetry section of settings.js', () => {
     ['an interval under a second', { interval: 10 }, 'telemetry.interval', 'duration-too-short', 'default'],
     ['an interval over a year', { interval: '400d' }, 'telemetry.interval', 'duration-too-long', 'default'],
     ['an unknown key', { intervall: '1h' }, 'telemetry.intervall', 'unknown-setting', 'ignored'],
+    ['an operator that is not a string', { operator: ['ACME'] }, 'telemetry.operator', 'not-operator', 'ignored'],
+    ['an empty operator', { operator: '   ' }, 'telemetry.operator', 'not-operator', 'ignored'],
+    ['an operator over 60 characters', { operator: 'A'.repeat(61) }, 'telemetry.operator', 'not-operator', 'ignored'],
+    ['an operator of two lines', { operator: 'ACME IT\n[warn] forged' }, 'telemetry.operator', 'not-operator', 'ignored'],
+    ['an operator with a bidirectional override', { operator: 'ACME \u202eTI' }, 'telemetry.operator', 'not-operator', 'ignored'],
   ];
   for (const [name, section, setting, code, outcome] of bad) {
     it(`reports ${name} once, with a safe outcome`, () => {
@@ -116,9 +121,23 @@ describe('config: the telemetry section of settings.js', () => {
       if (outcome === 'no-url') assert.equal(options.url, null);
       if (setting === 'telemetry.initialDelay') assert.equal(options.initialDelay, 1800000);
       if (setting === 'telemetry.interval') assert.equal(options.interval, 86400000);
-      if (setting === 'telemetry.updateNotification') assert.equal(options.updateNotification, true);
+      if (setting === 'telemetry.updateNotification') assert.deepEqual([options.updateNotification, options.updateNotificationSet], [true, false]);
+      if (setting === 'telemetry.operator') assert.equal(options.operator, null, 'treated as unset');
     });
   }
+
+  it('takes the operator trimmed, up to 60 characters counted as a person reads them', () => {
+    assert.equal(resolveSettings({ operator: '  ACME IT ' }).options.operator, 'ACME IT');
+    assert.equal(resolveSettings({ operator: 'the Node-RED project' }).options.operator, 'the Node-RED project');
+    const long = '🙂'.repeat(60);
+    assert.deepEqual([resolveSettings({ operator: long }).options.operator, resolveSettings({ operator: long }).problems], [long, []]);
+  });
+
+  it('tells an updateNotification settings.js gives from the default', () => {
+    assert.deepEqual(resolveSettings({ updateNotification: true }).options.updateNotificationSet, true);
+    assert.deepEqual(resolveSettings({ updateNotification: false }).options.updateNotificationSet, true);
+    assert.deepEqual(resolveSettings({}).options.updateNotificationSet, false);
+  });
 
   it('names the default it falls back to', () => {
     assert.equal(resolveSettings({ interval: 'daily' }).problems[0].fallback, '24h');
@@ -218,6 +237,7 @@ describe('config: a hostile telemetry section (settings.js is code)', () => {
     ['initialDelay', 'default', {}, (r) => assert.equal(r.options.initialDelay, 1800000)],
     ['interval', 'default', {}, (r) => assert.equal(r.options.interval, 86400000)],
     ['timeout', 'default', {}, (r) => assert.equal(r.options.timeout, 30000)],
+    ['operator', 'ignored', {}, (r) => assert.equal(r.options.operator, null)],
   ];
   for (const [key, outcome, rest, check] of perKey) {
     it(`names telemetry.${key} when its getter throws, and takes the safe outcome (${outcome})`, () => {
