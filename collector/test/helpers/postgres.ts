@@ -110,6 +110,21 @@ export async function dropDatabase(url: string): Promise<void> {
   await admin((c) => c.query(`DROP DATABASE ${name} WITH (FORCE)`));
 }
 
+/**
+ * For a parallel run: one cluster for every worker, started here in mocha's
+ * main process and handed down as TEST_DATABASE_URL (workers inherit the
+ * environment), so no worker pays for a cluster of its own. Returns its stop.
+ */
+export async function shareOneServer(): Promise<() => Promise<void>> {
+  if (process.env.TEST_DATABASE_URL) return () => Promise.resolve();
+  const shared = await getServer();
+  process.env.TEST_DATABASE_URL = shared.adminUrl;
+  return async () => {
+    delete process.env.TEST_DATABASE_URL;
+    await shared.stop();
+  };
+}
+
 /** Drops the databases this run created and stops a cluster it started. */
 export async function stopPostgres(): Promise<void> {
   if (!server) return;
