@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import semver from 'semver';
 import { mountAdminApi } from './admin-api';
 import { realClock } from './clock';
 import { isEnvSet, readSection } from './config';
-import { guardedReader } from './insight/features';
 import { PROVIDER_TYPE, ProviderDefinition } from './insight/providers';
+import { guardedReader } from './insight/setting-reader';
 import { InsightSources } from './insight/sources';
 import { TOPIC_STATUS, TOPIC_UPDATE } from './comms';
 import { ConsentStore } from './consent/store';
@@ -15,8 +14,14 @@ import { TelemetryService } from './service';
 import type { Sender } from './transport';
 
 const PLUGIN_ID = 'node-red-telemetry';
-/** undici 6 and AbortSignal.any need this; older Node.js gets a message, not a crash. */
+/** The Node.js the plugin declares (package.json `engines`); older gets a message, not a crash. */
 const NODE_RANGE = '>=18.17.0';
+
+/** Whether `version` ("20.20.2") is in {@link NODE_RANGE}; read by hand, as semver is not loaded at start. */
+function supportedNode(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 18 || (major === 18 && minor >= 17);
+}
 
 /**
  * Module state survives a palette remove and re-install in the same process:
@@ -73,14 +78,14 @@ function providersOf(RED: NodeRedApi): ProviderDefinition[] {
 }
 
 /**
- * undici is most of the plugin's memory (see BENCHMARKS.md): load it on the
- * first report, so an instance that is off or undecided never pays for it.
+ * The transport is loaded on the first report (or erasure), so that an
+ * instance that is off or undecided never pays for it (BENCHMARKS.md).
  */
 function lazySender(userAgent: string): Sender {
   let transport: import('./transport').Transport | null = null;
   const get = (): import('./transport').Transport => {
     if (!transport) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first report only: an instance that never sends never pays for undici.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first report only: an instance that never sends never pays for it.
       const { Transport } = require('./transport') as typeof import('./transport');
       transport = new Transport({ userAgent });
     }
@@ -144,7 +149,7 @@ function start(RED: NodeRedApi, log: Logger): void {
   mountRoutes(RED, log);
   // A palette re-install starts afresh: the old service stops whether or not the new one starts.
   retire(log);
-  if (!semver.satisfies(process.versions.node, NODE_RANGE)) {
+  if (!supportedNode(process.versions.node)) {
     log.warn('node-too-old', { version: process.versions.node, range: NODE_RANGE });
     return;
   }

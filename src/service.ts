@@ -4,16 +4,17 @@ import { Publish, safePublisher, TOPIC_STATUS } from './comms';
 import type { ChoiceOptions, ChoiceResult } from './consent/choice';
 import { Consent } from './consent/consent';
 import { ConsentStore, persist } from './consent/store';
-import { Eraser } from './erasure';
+import type { Eraser } from './erasure';
 import { LifecycleRecorder } from './insight/lifecycle-recorder';
 import { ProviderRefresh } from './insight/provider-refresh';
 import type { InsightSources } from './insight/sources';
 import { errorMessage, Logger } from './log';
-import { Payloads } from './payload';
-import { LastReport, nextReportAt, Timer } from './schedule';
+import { EditorRecord, Payloads } from './payload';
+import { LastReport, nextReportAt, spreadOffset, Timer } from './schedule';
 import { logStart } from './start-up-log';
 import { buildStatus, Status } from './status';
-import type { FullReport } from '@node-red-telemetry/protocol';
+import { StatusPublisher } from './status-publisher';
+import type { EditorInsight, FullReport } from '@node-red-telemetry/protocol';
 import type { Sender } from './transport';
 import { UpdateOffers } from './update-offers';
 
@@ -46,6 +47,8 @@ export interface ServiceDeps {
   insight?: InsightSources;
   /** Hook the process for crash and stop events (the real plugin does; unit tests need not). */
   watchProcess?: boolean;
+  /** Where the first report's place in the spread window comes from, in [0, 1); Math.random by default. */
+  random?: () => number;
 }
 
 /**
@@ -57,6 +60,8 @@ export class TelemetryService {
   private readonly options: Options;
   private readonly problems: Problem[];
   private readonly startedAt: number;
+  /** How far past `initialDelay` this start's first report goes: drawn once, so that a fleet started together does not report together. */
+  private readonly spread: number;
   private readonly timer: Timer;
   /** The last attempt, dry runs included; the persisted one counts only real transmissions. */
   private last: LastReport | null;
@@ -64,11 +69,13 @@ export class TelemetryService {
   private paused = false;
   private stopped = false;
   private readonly publish: Publish;
+  private readonly statusOut = new StatusPublisher(() => this.publish(TOPIC_STATUS, this.status()));
   private readonly consent: Consent;
   private readonly providers: ProviderRefresh;
   private readonly payloads: Payloads;
   private readonly lifecycle: LifecycleRecorder;
-  private readonly eraser: Eraser;
+  /** Made on the first erasure: most instances never ask for one. */
+  private eraser: Eraser | null = null;
   private readonly offers: UpdateOffers;
 
   constructor(private readonly deps: ServiceDeps) {
@@ -78,6 +85,7 @@ export class TelemetryService {
     this.options = options;
     this.problems = [...resolved.problems, ...envProblems(deps.env, resolved.enabled)];
     this.startedAt = deps.clock.now();
+    this.spread = spreadOffset(options.initialDelay, deps.random ?? Math.random);
     this.timer = new Timer(deps.clock);
     this.last = store.get().lastReport ?? null;
     this.publish = safePublisher((topic, data) => deps.publish(topic, data), log);
@@ -94,15 +102,13 @@ export class TelemetryService {
     });
     this.payloads = new Payloads({ store, nodeRedVersion: deps.nodeRedVersion, insight, include: options.include });
     this.lifecycle = new LifecycleRecorder({
-      queue: insight?.queue ?? null,
+      queue: () => insight?.queue ?? null,
       clock: deps.clock,
       userDir: deps.userDir,
       listed: options.include.includes('lifecycle'),
       allowed: () => this.decision().enabled === true && this.consent.coverage().groups.includes('lifecycle'),
       watchProcess: deps.watchProcess === true,
     });
-    const ended = (): void => this.publishStatus();
-    this.eraser = new Eraser({ store, log, clock: deps.clock, sender: deps.sender, url: options.url, attemptTimeoutMs: options.timeout, ended });
     const nodejs = deps.nodejsVersion ?? process.versions.node;
     this.offers = new UpdateOffers({ store, log, nodeRedVersion: deps.nodeRedVersion, nodejs, notify: options.updateNotification, publish: this.publish });
   }
@@ -152,6 +158,11 @@ export class TelemetryService {
     return this.payloads.preview(this.consent.coverage(), this.providerIds());
   }
 
+  /** Adds an editor's counts (POST /telemetry/editor-usage) to the next report's, only while the consent covers the group. */
+  recordEditorUsage(counts: EditorInsight): EditorRecord {
+    return this.payloads.recordEditor(counts, this.consent.covers('editor'));
+  }
+
   status(): Status {
     return buildStatus({
       decision: this.decision(),
@@ -163,7 +174,7 @@ export class TelemetryService {
       offer: this.offers.current(),
       preview: this.preview(),
       providers: this.providers.list(),
-      erasure: this.eraser.current(),
+      erasure: this.eraser?.current() ?? null,
     });
   }
 
@@ -173,12 +184,11 @@ export class TelemetryService {
     if (!outcome.ok) return { ok: false, code: 'decision_fixed', decision: outcome.decision };
     if (!enabled) {
       this.inFlight?.abort();
-      // Withdrawn: what was queued was agreed to be sent, not kept.
-      this.deps.insight?.queue?.clear();
+      this.payloads.forget();
       if (options.erase) {
         // The new instance id has sent nothing yet: the store forgets the last report too (Eraser.start).
         this.last = null;
-        this.eraser.start();
+        this.erasure().start();
       }
     }
     this.reschedule();
@@ -204,9 +214,10 @@ export class TelemetryService {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.statusOut.stop();
     this.timer.clear();
     this.inFlight?.abort();
-    this.eraser.stop();
+    this.eraser?.stop();
     this.lifecycle.stop();
     await this.deps.sender.close();
   }
@@ -217,9 +228,18 @@ export class TelemetryService {
       startedAt: this.startedAt,
       now: this.deps.clock.now(),
       initialDelay: this.options.initialDelay,
+      spread: this.spread,
       interval: this.options.interval,
       last: this.last,
     });
+  }
+
+  private erasure(): Eraser {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first erasure only
+    const { Eraser } = require('./erasure') as typeof import('./erasure');
+    const { store, log, clock, sender } = this.deps;
+    const ended = (): void => this.publishStatus();
+    return (this.eraser ??= new Eraser({ store, log, clock, sender, url: this.options.url, attemptTimeoutMs: this.options.timeout, ended }));
   }
 
   private reschedule(): void {
@@ -243,8 +263,7 @@ export class TelemetryService {
       // Bounded by the providers' timeout; nothing is asked of a provider the consent does not cover.
       await this.providers.refresh(cov.providers);
       if (controller.signal.aborted || this.decision().enabled !== true) return;
-      const queued = cov.groups.includes('lifecycle') ? (this.deps.insight?.queue?.snapshot() ?? null) : null;
-      const payload = this.payloads.build(cov.groups, cov.providers, queued);
+      const { payload, delivered } = this.payloads.forReport(cov.groups, cov.providers);
       if (this.deps.dryRun) {
         log.info('dry-run', { payload: JSON.stringify(payload) });
         this.last = { at: clock.now(), ok: true };
@@ -261,7 +280,7 @@ export class TelemetryService {
       this.last = { at: clock.now(), ok: outcome.ok };
       const lastReport = this.last;
       persist(this.deps.store, log, (state) => ({ ...state, lastReport }));
-      if (outcome.ok && queued) this.deps.insight?.queue?.acknowledge(queued);
+      if (outcome.ok) delivered();
       if (outcome.ok) this.offers.answer(outcome.answer, outcome.answerProblem);
     } catch (err) {
       log.error('unexpected', { error: errorMessage(err) });
@@ -276,6 +295,6 @@ export class TelemetryService {
   }
 
   private publishStatus(): void {
-    this.publish(TOPIC_STATUS, this.status());
+    this.statusOut.changed();
   }
 }

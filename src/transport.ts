@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, Dispatcher, EnvHttpProxyAgent, Pool, ProxyAgent, request } from 'undici';
 import { readCapped } from '@node-red-telemetry/protocol';
+import { proxyFor } from './transport-proxy';
+import { Opened, sendRequest, TransportError } from './transport-request';
 
 export interface TransportOptions {
   userAgent: string;
@@ -16,6 +18,8 @@ export interface TransportOptions {
   maxAnswerBytes: number;
   /** Source of jitter, in [0, 1). */
   random: () => number;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read from, at each attempt; `process.env` as it is then by default. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_TRANSPORT_OPTIONS: Omit<TransportOptions, 'userAgent'> = {
@@ -61,7 +65,8 @@ export interface Sender {
 type AttemptResult =
   | { kind: 'accepted'; status: number; answer: unknown; answerProblem?: AnswerProblem }
   | { kind: 'rejected'; status: number; retryAfterMs?: number }
-  | { kind: 'network'; error: string };
+  /** `final`: retrying cannot help (a proxy setting that cannot be used, a transport closed). */
+  | { kind: 'network'; error: string; final?: boolean };
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
@@ -79,11 +84,9 @@ export function backoffDelay(retry: number, options: Pick<TransportOptions, 'bas
 }
 
 function describeError(err: unknown): string {
+  if (err instanceof TransportError) return err.message;
   if (err && typeof err === 'object') {
-    const { code, name, cause, message } = err as { code?: unknown; name?: unknown; cause?: unknown; message?: unknown };
-    // undici words a proxy's refusal of CONNECT as an abort; say what happened instead.
-    const proxyStatus = typeof message === 'string' ? /^Proxy response \((\d+)\)/.exec(message)?.[1] : undefined;
-    if (proxyStatus) return `proxy answered HTTP ${proxyStatus}`;
+    const { code, name, cause } = err as { code?: unknown; name?: unknown; cause?: unknown };
     if (typeof code === 'string') return code;
     if (cause) return describeError(cause);
     if (typeof name === 'string' && name !== 'Error') return name;
@@ -91,50 +94,21 @@ function describeError(err: unknown): string {
   return String(err);
 }
 
-function usesProxy(env: NodeJS.ProcessEnv): boolean {
-  return ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'].some((name) => Boolean(env[name]));
-}
-
 /**
- * Settles with `pending` or rejects as soon as `signal` aborts, for the stages
- * undici does not abort itself (a CONNECT a proxy never answers). An answer
- * that still arrives later is drained so that its connection is freed.
- */
-function untilAborted(pending: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      // The abort's reason: the attempt's own timeout error or the caller's AbortError, an Error either way.
-      reject(signal.reason as Error);
-      pending.then((late) => late.body.dump(), () => undefined).catch(() => undefined);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/**
- * Sends reports over HTTP(S). Never throws: every failure becomes an outcome
- * the caller logs, so nothing reaches Node-RED as an exception.
+ * Sends reports over HTTP(S) with Node.js's own `node:http` and `node:https`,
+ * which cost a Node-RED about 1 MiB where an HTTP client library costs 15 to
+ * 25 MiB (BENCHMARKS.md), tunnelling through a proxy from the environment
+ * when one applies. Never throws: every failure becomes an outcome the
+ * caller logs, so nothing reaches Node-RED as an exception.
  */
 export class Transport implements Sender {
   private readonly options: TransportOptions;
-  private readonly dispatcher: Dispatcher;
+  /** Attempts under way, so that close() can end them. */
+  private readonly inFlight = new Set<Opened>();
+  private closed = false;
 
   constructor(options: Partial<TransportOptions> & Pick<TransportOptions, 'userAgent'>) {
     this.options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
-    const connectTimeoutMs = this.options.connectTimeoutMs;
-    const agentOptions = { connect: { timeout: connectTimeoutMs } };
-    // EnvHttpProxyAgent prints an "experimental" warning when created, so only
-    // pay that when a proxy is actually configured. undici's CONNECT to the
-    // proxy ignores the request's abort signal and would wait 300 s for an
-    // answer: bound it like a connect.
-    // EnvHttpProxyAgent hands its options on to each ProxyAgent; its type does not list clientFactory.
-    const proxyOptions: EnvHttpProxyAgent.Options & Pick<ProxyAgent.Options, 'clientFactory'> = {
-      ...agentOptions,
-      clientFactory: (origin, options) => new Pool(origin, { ...options, headersTimeout: connectTimeoutMs, bodyTimeout: connectTimeoutMs }),
-    };
-    this.dispatcher = usesProxy(process.env) ? new EnvHttpProxyAgent(proxyOptions) : new Agent(agentOptions);
   }
 
   /**
@@ -176,7 +150,7 @@ export class Transport implements Sender {
         ...(status !== undefined ? { status } : {}),
         error: signal.aborted ? 'aborted' : result.kind === 'rejected' ? `HTTP ${result.status}` : result.error,
       };
-      const retryable = result.kind === 'network' || (status !== undefined && (status >= 500 || status === 429));
+      const retryable = (result.kind === 'network' && !result.final) || (status !== undefined && (status >= 500 || status === 429));
       if (signal.aborted || !retryable || attempt > options.maxRetries) return failure;
       const retryAfter = result.kind === 'rejected' ? result.retryAfterMs : undefined;
       if (retryAfter !== undefined && retryAfter > options.maxRetryAfterMs) return failure;
@@ -193,11 +167,14 @@ export class Transport implements Sender {
 
   /**
    * One attempt, ended by its own timer whatever stage it is in: connecting,
-   * CONNECT to a proxy, waiting for headers, or reading a trickled answer.
+   * a proxy's CONNECT, TLS, waiting for headers, or reading a trickled answer.
    */
   private async attempt(method: 'POST' | 'DELETE', url: URL, body: string | undefined, signal: AbortSignal, limitMs: number): Promise<AttemptResult> {
     if (signal.aborted) return { kind: 'network', error: 'aborted' };
-    // undici reads 0 as "no timeout".
+    if (this.closed) return { kind: 'network', error: 'transport closed', final: true };
+    // Read at each attempt: the proxy in force is the one the environment names now.
+    const proxy = proxyFor(url, this.options.env ?? process.env);
+    if (proxy && 'problem' in proxy) return { kind: 'network', error: proxy.problem, final: true };
     const limit = Math.max(1, Math.floor(limitMs));
     const controller = new AbortController();
     const forward = (): void => controller.abort(signal.reason);
@@ -207,45 +184,36 @@ export class Transport implements Sender {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort(new Error('attempt timed out'));
+      controller.abort(new TransportError('attempt timed out'));
     }, limit);
+    const opened = new Opened(controller.signal);
+    this.inFlight.add(opened);
     try {
-      let response: Dispatcher.ResponseData;
+      let response: IncomingMessage;
       try {
-        response = await untilAborted(request(url, {
-          method,
-          body,
-          headers: {
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-            accept: 'application/json',
-            'user-agent': this.options.userAgent,
-          },
-          dispatcher: this.dispatcher,
-          signal: controller.signal,
-          headersTimeout: limit,
-          bodyTimeout: limit,
-        }), controller.signal);
+        const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.options.userAgent };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        response = await sendRequest({ method, url, body, headers, proxy, connectTimeoutMs: this.options.connectTimeoutMs }, opened);
       } catch (err) {
-        return { kind: 'network', error: timedOut ? 'timeout' : describeError(err) };
+        return { kind: 'network', error: timedOut ? 'timeout' : describeError(err), final: this.closed };
       }
-      const { statusCode, headers } = response;
-      if (statusCode < 200 || statusCode >= 300) {
-        // Nothing in a refusal is used; the attempt's timer bounds a body that never ends.
-        await response.body.dump().catch(() => undefined);
-        return { kind: 'rejected', status: statusCode, retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()) };
-      }
+      const status = response.statusCode ?? 0;
+      // Nothing in a refusal is used, and no connection is kept for another request: it is not read.
+      if (status < 200 || status >= 300) return { kind: 'rejected', status, retryAfterMs: parseRetryAfter(response.headers['retry-after'], Date.now()) };
       // From here the collector has the report: a bad or late answer must not cause a resend.
       const read = await this.readAnswer(response);
-      if (timedOut) return { kind: 'accepted', status: statusCode, answer: undefined, answerProblem: 'timeout' };
-      return { kind: 'accepted', status: statusCode, ...read };
+      if (timedOut) return { kind: 'accepted', status, answer: undefined, answerProblem: 'timeout' };
+      return { kind: 'accepted', status, ...read };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', forward);
+      this.inFlight.delete(opened);
+      opened.close();
     }
   }
 
-  private async readAnswer(response: Dispatcher.ResponseData): Promise<{ answer: unknown; answerProblem?: AnswerProblem }> {
-    const read = await readCapped(response.body, this.options.maxAnswerBytes);
+  private async readAnswer(response: IncomingMessage): Promise<{ answer: unknown; answerProblem?: AnswerProblem }> {
+    const read = await readCapped(response, this.options.maxAnswerBytes);
     if (!read.ok) return { answer: undefined, answerProblem: read.problem };
     if (read.text.trim() === '') return { answer: undefined, answerProblem: 'empty' };
     try {
@@ -255,8 +223,11 @@ export class Transport implements Sender {
     }
   }
 
-  /** Drops open connections; in-flight sends end through their abort signal. */
-  async close(): Promise<void> {
-    await this.dispatcher.destroy().catch(() => undefined);
+  /** Ends the attempts under way (their sends fail, not retried) and refuses new ones; no connection outlives its report anyway. */
+  close(): Promise<void> {
+    this.closed = true;
+    for (const opened of this.inFlight) opened.close(new TransportError('transport closed'));
+    this.inFlight.clear();
+    return Promise.resolve();
   }
 }

@@ -1,7 +1,12 @@
 import { TOPIC_UPDATE, Publish } from './comms';
 import { ConsentStore, persist } from './consent/store';
 import type { Logger } from './log';
-import { Offer, offerUpdate, parseAnswer, reviewOffer, sameOffer } from './updates';
+import type { Offer } from './updates';
+
+// Reading answers and offers needs semver: loaded when there is an offer or an answer, never by an
+// instance that has not reported yet.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const updates = (): typeof import('./updates') => require('./updates') as typeof import('./updates');
 
 export interface UpdateOfferDeps {
   store: ConsentStore;
@@ -26,8 +31,10 @@ export class UpdateOffers {
   /** At start: a kept offer the running versions have overtaken is dropped or narrowed. True when that was saved. */
   review(): boolean {
     const kept = this.deps.store.get().update;
-    const reviewed = kept ? reviewOffer(this.deps.nodeRedVersion, kept, this.deps.nodejs) : null;
-    if (!kept || sameOffer(kept, reviewed)) return false;
+    if (!kept) return false;
+    const { reviewOffer, sameOffer } = updates();
+    const reviewed = reviewOffer(this.deps.nodeRedVersion, kept, this.deps.nodejs);
+    if (sameOffer(kept, reviewed)) return false;
     persist(this.deps.store, this.deps.log, (state) => ({ ...state, update: reviewed ?? undefined }));
     return true;
   }
@@ -41,6 +48,7 @@ export class UpdateOffers {
   /** A collector's answer to a report that was accepted, or why it could not be read. */
   answer(body: unknown, problem: string | undefined): void {
     const { log } = this.deps;
+    const { offerUpdate, parseAnswer, sameOffer } = updates();
     const answer = problem ? null : parseAnswer(body);
     if (!answer) {
       log.debug('answer-ignored', { problem: problem ?? 'not-versions' });

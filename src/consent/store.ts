@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import semver from 'semver';
 import { LastReport } from '../schedule';
-import { NODE_MINIMUM_PATTERN, Offer } from '../updates';
+import type { Offer } from '../updates';
 import { errorMessage, Logger } from '../log';
 import type { SettingsLike } from '../red';
 
@@ -81,8 +80,12 @@ export function parseState(stored: unknown): { state: PersistedState; repaired: 
   return { state, repaired };
 }
 
-const versionOf = (value: unknown): string | null => (typeof value === 'string' ? semver.valid(value) : null);
-const nodeOf = (value: unknown): string | null => (typeof value === 'string' && NODE_MINIMUM_PATTERN.test(value) ? value : null);
+// Only a stored offer is checked with these: semver is not loaded for an instance that has none.
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+const versionOf = (value: unknown): string | null => (typeof value === 'string' ? (require('semver') as typeof import('semver')).valid(value) : null);
+const nodeOf = (value: unknown): string | null =>
+  typeof value === 'string' && (require('../updates') as typeof import('../updates')).NODE_MINIMUM_PATTERN.test(value) ? value : null;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A kept offer, whole or not at all: a requirement that cannot be read must not turn into an offer without it. */
 function parseOffer(raw: StoredState['update']): Offer | null {

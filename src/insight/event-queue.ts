@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, LOCAL_MODULE, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN, reportableErrorName } from '@node-red-telemetry/protocol';
 
@@ -76,6 +76,11 @@ export class EventQueue {
 
   /** The user directory's own package name: older versions queued it as a crash's module. */
   private readonly projectName: string | null;
+  /**
+   * The last snapshot read, the state of the file it was read from, and whether that file ended
+   * with a whole line (a line torn by a crash swallows the next append, as reading it would show).
+   */
+  private parsed: { key: string; snapshot: QueueSnapshot; whole: boolean } | null = null;
 
   constructor(
     userDir: string,
@@ -86,18 +91,30 @@ export class EventQueue {
   }
 
   private lines(): string[] {
+    return this.read().lines;
+  }
+
+  private read(): { lines: string[]; whole: boolean } {
     try {
-      return readFileSync(this.file, 'utf8').split('\n').filter((l) => l !== '');
+      const text = readFileSync(this.file, 'utf8');
+      return { lines: text.split('\n').filter((l) => l !== ''), whole: text === '' || text.endsWith('\n') };
     } catch {
-      return [];
+      return { lines: [], whole: true };
     }
   }
 
   /** Appends one event; never throws (a full disk must not become a second crash). */
   append(event: LifecycleEvent): boolean {
+    // The snapshot read last, if the file is still as it was read: then it is carried on past this
+    // event instead of being read again (each deploy appends one, and the preview follows at once).
+    const known = this.parsed?.whole && this.parsed.key === this.stateKey() ? this.parsed : null;
+    this.parsed = null;
     try {
-      appendFileSync(this.file, `${JSON.stringify(event)}\n`);
-      if (this.lines().length > COMPACT_AT) this.rewrite(this.bounded(this.lines()).events.map((e) => JSON.stringify(e)));
+      const line = JSON.stringify(event);
+      appendFileSync(this.file, `${line}\n`);
+      const count = known ? known.snapshot.lines + 1 : this.lines().length;
+      if (count > COMPACT_AT) this.rewrite(this.bounded(this.lines()).events.map((e) => JSON.stringify(e)));
+      else if (known) this.remember({ events: this.kept([...known.snapshot.events, parseEvent(line)]), lines: count });
       return true;
     } catch {
       return false;
@@ -105,18 +122,41 @@ export class EventQueue {
   }
 
   private bounded(lines: string[]): { events: LifecycleEvent[] } {
+    return { events: this.kept(lines.map(parseEvent)) };
+  }
+
+  /** Read events within the bounds: parsed, not too old, at most the newest {@link MAX_LIFECYCLE_EVENTS}. */
+  private kept(events: Array<LifecycleEvent | null>): LifecycleEvent[] {
     const oldest = dayOf(this.now() - MAX_LIFECYCLE_AGE_DAYS * DAY_MS);
-    const events = lines
-      .map(parseEvent)
+    return events
       .filter((e): e is LifecycleEvent => e !== null && e.day >= oldest)
-      .map((e) => (e.type === 'crash' && e.module === this.projectName ? { ...e, module: LOCAL_MODULE } : e));
-    return { events: events.slice(-MAX_LIFECYCLE_EVENTS) };
+      .map((e) => (e.type === 'crash' && e.module === this.projectName ? { ...e, module: LOCAL_MODULE } : e))
+      .slice(-MAX_LIFECYCLE_EVENTS);
+  }
+
+  /** The file's state (which file, its size and time) and the day the age bound counts from; null without a file. */
+  private stateKey(): string | null {
+    const stats = statSync(this.file, { throwIfNoEntry: false });
+    return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}:${dayOf(this.now() - MAX_LIFECYCLE_AGE_DAYS * DAY_MS)}` : null;
+  }
+
+  private remember(snapshot: QueueSnapshot): void {
+    const key = this.stateKey();
+    this.parsed = key === null ? null : { key, snapshot, whole: true };
   }
 
   /** The events the next report carries, within the bounds. */
   snapshot(): QueueSnapshot {
-    const lines = this.lines();
-    return { events: this.bounded(lines).events, lines: lines.length };
+    // Every status the editor is sent previews the queue: it is read again only when the file
+    // changed (or was removed) or the age bound moved on a day.
+    const key = this.stateKey();
+    if (key === null) return { events: [], lines: 0 };
+    if (this.parsed?.key !== key) {
+      // Stated before it is read: a change meanwhile is read the next time.
+      const { lines, whole } = this.read();
+      this.parsed = { key, snapshot: { events: this.bounded(lines).events, lines: lines.length }, whole };
+    }
+    return { events: [...this.parsed.snapshot.events], lines: this.parsed.snapshot.lines };
   }
 
   /** Drops what a delivered report carried (and anything out of bounds), keeping what came after. */
@@ -140,6 +180,7 @@ export class EventQueue {
 
   /** Write-and-rename, so that a crash mid-write leaves the old file or the new one, never half of one. */
   private rewrite(lines: string[]): void {
+    this.parsed = null;
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, lines.map((l) => `${l}\n`).join(''));
     renameSync(tmp, this.file);

@@ -1,18 +1,8 @@
 import { FeaturesInsight } from '@node-red-telemetry/protocol';
+import type { SettingReader } from './setting-reader';
 
-/** Reads one top-level key of settings.js; must not throw (settings.js is code: a getter may). */
-export type SettingReader = (key: string) => unknown;
-
-/** Wraps a reader so that a throwing getter reads as absent. */
-export function guardedReader(read: (key: string) => unknown): SettingReader {
-  return (key) => {
-    try {
-      return read(key);
-    } catch {
-      return undefined;
-    }
-  };
-}
+export { guardedReader } from './setting-reader';
+export type { SettingReader } from './setting-reader';
 
 function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== false;

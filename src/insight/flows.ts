@@ -25,6 +25,23 @@ function typeOf(item: unknown): string | null {
  * - wires: every connection of every output port.
  */
 export function countGraph(flows: readonly unknown[]): { graph: GraphCounts; types: FlowsInsight['types'] } {
+  let counts = counted.get(flows);
+  if (!counts) {
+    counts = walk(flows);
+    counted.set(flows, counts);
+  }
+  return { graph: { ...counts.graph }, types: { ...counts.types } };
+}
+
+/**
+ * Counts by configuration: Node-RED hands each deploy's configuration over as
+ * a new array and never changes it afterwards, and one deploy asks for its
+ * counts several times (the deploy event, each status the editor is sent).
+ * Weak, so that a replaced configuration is not kept alive.
+ */
+const counted = new WeakMap<readonly unknown[], { graph: GraphCounts; types: FlowsInsight['types'] }>();
+
+function walk(flows: readonly unknown[]): { graph: GraphCounts; types: FlowsInsight['types'] } {
   const graph: GraphCounts = { tabs: 0, disabledTabs: 0, subflows: 0, subflowInstances: 0, nodes: 0, configNodes: 0, groups: 0, junctions: 0, wires: 0 };
   const types: Partial<Record<CoreNodeType | 'other', number>> = {};
   for (const item of flows) {

@@ -1,11 +1,20 @@
 import type { LifecycleEvent } from '@node-red-telemetry/protocol';
 import type { Clock } from '../clock';
 import type { EventQueue } from './event-queue';
-import { crashEvent, deployEvent, revisionOf, simpleEvent, watchProcess } from './lifecycle';
+
+// What the group records with is loaded once the group is listed: most instances never record.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const events = (): typeof import('./lifecycle') => require('./lifecycle') as typeof import('./lifecycle');
+
+/** The revision of the configuration a `flows:*` event carries (Node-RED's hash of the flows), or null. */
+export function revisionOf(event: unknown): string | null {
+  const rev = (event as { config?: { rev?: unknown } } | undefined)?.config?.rev;
+  return typeof rev === 'string' && rev !== '' ? rev : null;
+}
 
 export interface RecorderDeps {
-  /** Where events wait for the next report; null without a user directory (or without insight). */
-  queue: EventQueue | null;
+  /** Where events wait for the next report; null without a user directory (or without insight). Opened on first use. */
+  queue(): EventQueue | null;
   clock: Clock;
   userDir: string | undefined;
   /** Whether settings.js lists the `lifecycle` group. */
@@ -29,14 +38,15 @@ export class LifecycleRecorder {
   constructor(private readonly deps: RecorderDeps) {}
 
   start(): void {
-    if (!this.deps.listed || !this.deps.queue) return;
+    if (!this.deps.listed || !this.deps.queue()) return;
     const { clock } = this.deps;
-    this.record(simpleEvent('start', clock.now()));
+    const { crashEvent, simpleEvent, watchProcess } = events();
+    this.record(() => simpleEvent('start', clock.now()));
     if (this.deps.watchProcess) {
       watchProcess({
-        crash: (err) => this.record(crashEvent(err, clock.now(), this.deps.userDir)),
+        crash: (err) => this.record(() => crashEvent(err, clock.now(), this.deps.userDir)),
         exit: (code) => {
-          if (code === 0) this.record(simpleEvent('stop', clock.now()));
+          if (code === 0) this.record(() => simpleEvent('stop', clock.now()));
         },
       });
     }
@@ -50,8 +60,7 @@ export class LifecycleRecorder {
    */
   flowsChanged(event: unknown, flows: readonly unknown[], started: boolean): boolean {
     const deployed = this.newRevision(revisionOf(event)) && !started;
-    const deploy = deployed ? deployEvent((event as { type?: unknown } | undefined)?.type, flows, this.deps.clock.now()) : null;
-    if (deploy) this.record(deploy);
+    if (deployed) this.record(() => events().deployEvent((event as { type?: unknown } | undefined)?.type, flows, this.deps.clock.now()));
     return deployed;
   }
 
@@ -62,7 +71,8 @@ export class LifecycleRecorder {
 
   stop(): void {
     this.stopped = true;
-    if (this.deps.watchProcess) watchProcess(null);
+    // Only a recorder that started hooked the process (and loaded the module that did it).
+    if (this.deps.watchProcess && this.deps.listed && this.deps.queue()) events().watchProcess(null);
   }
 
   /** Remembers a revision; true when it replaces a different one already seen. */
@@ -73,10 +83,14 @@ export class LifecycleRecorder {
     return changed;
   }
 
-  /** Queues a lifecycle event, only while telemetry is on and the consent covers the group. */
-  private record(event: LifecycleEvent): void {
-    const queue = this.deps.queue;
-    if (!queue || this.stopped || !this.deps.allowed()) return;
-    queue.append(event);
+  /**
+   * Queues a lifecycle event, only while the group is listed, telemetry is on and the consent covers
+   * the group; the event is made only then (a deploy's counts walk the whole configuration).
+   */
+  private record(make: () => LifecycleEvent | null): void {
+    if (!this.deps.listed || this.stopped || !this.deps.allowed()) return;
+    const queue = this.deps.queue();
+    const event = queue ? make() : null;
+    if (queue && event) queue.append(event);
   }
 }

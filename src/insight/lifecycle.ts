@@ -115,12 +115,6 @@ export function crashEvent(err: unknown, now: number, userDir?: string, packageO
   return { type: 'crash', day: dayOf(now), error: errorName(err), module: crashModule(stack, userDir, packageOf) };
 }
 
-/** The revision of the configuration a `flows:*` event carries (Node-RED's hash of the flows), or null. */
-export function revisionOf(event: unknown): string | null {
-  const rev = (event as { config?: { rev?: unknown } } | undefined)?.config?.rev;
-  return typeof rev === 'string' && rev !== '' ? rev : null;
-}
-
 /** A deploy, Flowise-style: its kind and the shape of the resulting graph, no content. */
 export function deployEvent(type: unknown, flows: readonly unknown[], now: number): LifecycleEvent | null {
   if (!(DEPLOY_TYPES as readonly unknown[]).includes(type)) return null;

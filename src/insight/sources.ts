@@ -1,10 +1,21 @@
-import { EnvironmentInsight, FeaturesInsight, FlowsInsight, ProviderFields } from '@node-red-telemetry/protocol';
-import { detectEnvironment, EnvironmentProbe, environmentInsight, REAL_PROBE, StaticEnvironment } from './environment';
-import { EventQueue } from './event-queue';
-import { featuresInsight, SettingReader } from './features';
-import { flowsInsight } from './flows';
-import { countLoadedModules, ModuleList, readModuleList } from './loaded-modules';
+import type { EnvironmentInsight, FeaturesInsight, FlowsInsight, ProviderFields } from '@node-red-telemetry/protocol';
+import type { EditorUsageStore } from './editor-store';
+import type { EnvironmentProbe, StaticEnvironment } from './environment';
+import type { EventQueue } from './event-queue';
+import type { ModuleList } from './loaded-modules';
 import { collectAll, Provider, ProviderDefinition, ProviderResult, usableProviders } from './providers';
+import type { SettingReader } from './setting-reader';
+
+// Each group's code is loaded the first time that group is read: most instances send none of them,
+// and an instance that has not chosen yet must cost Node-RED next to nothing (BENCHMARKS.md).
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+const environmentGroup = (): typeof import('./environment') => require('./environment') as typeof import('./environment');
+const featuresGroup = (): typeof import('./features') => require('./features') as typeof import('./features');
+const flowsGroup = (): typeof import('./flows') => require('./flows') as typeof import('./flows');
+const loadedModules = (): typeof import('./loaded-modules') => require('./loaded-modules') as typeof import('./loaded-modules');
+const eventQueue = (): typeof import('./event-queue') => require('./event-queue') as typeof import('./event-queue');
+const editorStore = (): typeof import('./editor-store') => require('./editor-store') as typeof import('./editor-store');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface InsightDeps {
   userDir: string | undefined;
@@ -33,11 +44,27 @@ export class InsightSources {
   private startedFlows: readonly unknown[] | null = null;
   private detected: StaticEnvironment | null = null;
   private lastExt: Record<string, ProviderFields> = {};
-  /** Null without a user directory: lifecycle events then have nowhere to survive a restart. */
-  readonly queue: EventQueue | null;
+  private eventQueue: EventQueue | null | undefined;
+  private editorCounts: EditorUsageStore | null | undefined;
 
-  constructor(private readonly deps: InsightDeps) {
-    this.queue = deps.userDir ? new EventQueue(deps.userDir, () => deps.now()) : null;
+  constructor(private readonly deps: InsightDeps) {}
+
+  /** The lifecycle queue, opened on first use; null without a user directory: events then have nowhere to survive a restart. */
+  get queue(): EventQueue | null {
+    if (this.eventQueue === undefined) {
+      const { userDir } = this.deps;
+      this.eventQueue = userDir ? new (eventQueue().EventQueue)(userDir, () => this.deps.now()) : null;
+    }
+    return this.eventQueue;
+  }
+
+  /** The editor group's counts, opened on first use; null without a user directory, as the queue. */
+  get editorUsage(): EditorUsageStore | null {
+    if (this.editorCounts === undefined) {
+      const { userDir } = this.deps;
+      this.editorCounts = userDir ? new (editorStore().EditorUsageStore)(userDir, () => this.deps.now()) : null;
+    }
+    return this.editorCounts;
   }
 
   /**
@@ -56,18 +83,20 @@ export class InsightSources {
     if (!this.startedFlows) return null;
     let modules = 0;
     try {
+      const { countLoadedModules, readModuleList } = loadedModules();
       modules = countLoadedModules((this.deps.moduleList ?? readModuleList)(), this.deps.ownName);
     } catch {
       /* a registry we cannot read counts none */
     }
-    return flowsInsight(this.startedFlows, modules);
+    return flowsGroup().flowsInsight(this.startedFlows, modules);
   }
 
   features(): FeaturesInsight {
-    return featuresInsight(this.deps.readSetting);
+    return featuresGroup().featuresInsight(this.deps.readSetting);
   }
 
   environment(): EnvironmentInsight {
+    const { detectEnvironment, environmentInsight, REAL_PROBE } = environmentGroup();
     this.detected ??= detectEnvironment(this.deps.probe ?? REAL_PROBE);
     return environmentInsight(this.detected, this.deps.userDir, this.deps.uptime());
   }

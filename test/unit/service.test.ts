@@ -89,6 +89,8 @@ describe('service: schedule, consent and answers (fake clock, real HTTP)', () =>
       sender: new Transport({ userAgent: 'test', baseDelayMs: 10, maxDelayMs: 20, maxRetries: 0 }),
       clock,
       dryRun: false,
+      // No spread: the first report exactly initialDelay after start (the spread's own tests: schedule-spread.test.ts).
+      random: () => 0,
       ...overrides,
     });
     services.push(svc);

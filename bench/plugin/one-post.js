@@ -1,0 +1,71 @@
+'use strict';
+// One HTTP POST of a report-sized body, alone in a fresh Node.js process, with the client named by
+// BENCH_CLIENT; then, BENCH_SETTLE_MS later, RSS after forced collections. `none` sends nothing: the
+// baseline. Run by bench/plugin/transports.ts; prints "rss=<bytes> ok=<bool>".
+const v8 = require('node:v8');
+const vm = require('node:vm');
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+const { BENCH_CLIENT: client, BENCH_URL: url, BENCH_SETTLE_MS: settle, BENCH_TRANSPORT: transportFile, BENCH_PRELOAD: preload } = process.env;
+// Every client alike starts with what the plugin has loaded by then in Node-RED (the shared protocol
+// module), so that the plugin's transport is charged for itself only.
+if (preload) require(preload);
+const body = JSON.stringify({ instanceId: 'd'.repeat(32), os: { type: 'Linux', release: '6.1.0', arch: 'arm64' }, env: { nodejs: process.versions.node, 'node-red': '4.1.15' } });
+
+async function post() {
+  switch (client) {
+    case 'none':
+      return true;
+    case 'node:http':
+      return new Promise((resolve) => {
+        const req = require('node:http').request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+        });
+        req.on('error', () => resolve(false));
+        req.end(body);
+      });
+    case 'node:https':
+      return new Promise((resolve) => {
+        const req = require('node:https').request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+        });
+        req.on('error', () => resolve(false));
+        req.end(body);
+      });
+    case 'fetch': {
+      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      await res.text();
+      return res.status === 200;
+    }
+    case 'undici': {
+      const res = await require('undici').request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      await res.body.text();
+      return res.statusCode === 200;
+    }
+    case 'plugin transport': {
+      const { Transport } = require(transportFile);
+      const transport = new Transport({ userAgent: 'bench' });
+      const outcome = await transport.send(new URL(url), JSON.parse(body), new AbortController().signal);
+      return outcome.ok;
+    }
+    default:
+      throw new Error(`unknown client ${client}`);
+  }
+}
+
+post().then(
+  (ok) =>
+    setTimeout(() => {
+      gc();
+      gc();
+      process.stdout.write(`rss=${process.memoryUsage().rss} ok=${ok}\n`);
+      process.exit(0);
+    }, Number(settle)),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
