@@ -161,7 +161,9 @@ describe("runtime: insight groups never carry a user's own names, and go on when
 
   it("no report carries the project name, a class name, or any name, type or path of the user's", () => {
     const bodies = collector.received.map((r) => r.body);
-    assert.ok(bodies.length >= 10, `${bodies.length} reports`);
+    // Enough reports to prove something (the crashes', the deploys', the stopped flows'), not an exact
+    // number: each first report after a start goes at a random point of its spread window.
+    assert.ok(bodies.length >= 6, `${bodies.length} reports`);
     const names = [
       PROJECT, LOCAL_ERROR, FUNCTION_ERROR, PHANTOM, userDir, path.basename(userDir), 'acme-secret-crasher', 'acme-secret-missing-type',
       'nrt-secret-type', 'acme secret', 'AcmeSecret', 'acmeTab', 'acmeFn', 'acmeCrasher', 'acmeMissing', 'acmeInject', 'acmeFixtureNode', 'nodes/',
