@@ -1,3 +1,4 @@
+import { random } from '../../collector/src/demo/random';
 import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import type { Clock } from '../../src/clock';
@@ -12,17 +13,8 @@ const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-11-22T08:00:00Z');
 const STARTS = 1000;
 
-/** A seeded generator (mulberry32), so that every run of this test sees the same 1,000 starts. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The demo's seeded generator (mulberry32), so that every run of this test sees the same 1,000 starts.
+const seeded = random;
 
 function fakeClock(): { fake: FakeTimers.Clock; clock: Clock } {
   const fake = FakeTimers.createClock(T0);

@@ -1,6 +1,7 @@
+import { startConnectProxy } from '../helpers/connect-proxy';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net, { AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Transport } from '../../src/transport';
 import { bypassesProxy, proxyFor } from '../../src/transport-proxy';
 import { TestCollector } from '../helpers/collector';
@@ -85,18 +86,7 @@ describe('transport: through a real proxy', () => {
   beforeEach(async () => {
     connects = [];
     collector = await new TestCollector().start();
-    proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-      connects.push(req.headers);
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxy = await startConnectProxy((req) => connects.push(req.headers));
   });
   afterEach(async () => {
     proxy.closeAllConnections();

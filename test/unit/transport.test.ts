@@ -1,3 +1,4 @@
+import { startConnectProxy } from '../helpers/connect-proxy';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { AddressInfo } from 'node:net';
@@ -258,18 +259,7 @@ describe('transport: proxies from the environment', () => {
     tunnels = [];
     collector = await new TestCollector().start();
     // A real CONNECT proxy on loopback, as undici tunnels through one.
-    proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-      tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxy = await startConnectProxy((req) => tunnels.push(req.url ?? ''));
   });
   afterEach(async () => {
     process.env = { ...saved };
