@@ -6,11 +6,7 @@
  * language, and the unit tests run it in Node.js. Its types: types/telemetry.d.ts.
  */
 (function (root, factory) {
-    if (typeof module === "object" && module.exports) {
-        module.exports = factory();
-    } else {
-        root.NodeRedTelemetryFormat = factory();
-    }
+    if (typeof module === "object" && module.exports) module.exports = factory(); else root.NodeRedTelemetryFormat = factory();
 })(/** @type {Window} */ (typeof self !== "undefined" ? self : this), function () {
     "use strict";
 

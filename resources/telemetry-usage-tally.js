@@ -7,11 +7,7 @@
  * DOM, so the unit tests run it in Node.js. Types: types/editor-usage.d.ts.
  */
 (function (root, factory) {
-    if (typeof module === "object" && module.exports) {
-        module.exports = factory();
-    } else {
-        root.NodeRedTelemetryUsageTally = factory();
-    }
+    if (typeof module === "object" && module.exports) module.exports = factory(); else root.NodeRedTelemetryUsageTally = factory();
 })(/** @type {Window} */ (typeof self !== "undefined" ? self : this), function () {
     "use strict";
 

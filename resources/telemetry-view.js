@@ -9,11 +9,7 @@
  * answer can script the page. Its types: types/telemetry.d.ts.
  */
 (function (root, factory) {
-    if (typeof module === "object" && module.exports) {
-        module.exports = factory();
-    } else {
-        root.NodeRedTelemetryView = factory();
-    }
+    if (typeof module === "object" && module.exports) module.exports = factory(); else root.NodeRedTelemetryView = factory();
 })(/** @type {Window} */ (typeof self !== "undefined" ? self : this), function () {
     "use strict";
 

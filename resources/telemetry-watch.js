@@ -6,11 +6,7 @@
  * in jsdom. telemetry-prompt.js polls it. Its types: types/telemetry.d.ts.
  */
 (function (root, factory) {
-    if (typeof module === "object" && module.exports) {
-        module.exports = factory();
-    } else {
-        root.NodeRedTelemetryWatch = factory();
-    }
+    if (typeof module === "object" && module.exports) module.exports = factory(); else root.NodeRedTelemetryWatch = factory();
 })(/** @type {Window} */ (typeof self !== "undefined" ? self : this), function () {
     "use strict";
 
