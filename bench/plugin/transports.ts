@@ -7,7 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net, { AddressInfo } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { startConnectProxy } from '../../test/helpers/connect-proxy';
 import path from 'node:path';
 import { NODE22, PLUGIN_ROOT } from './node-red';
 import { median, percentile, printRows, Row, signedMib } from './stats';
@@ -44,18 +45,7 @@ function run(node: string, client: string, urls: { http: string; https: string }
 /** A CONNECT proxy on loopback, as corporate proxies tunnel HTTPS. */
 async function connectProxy(): Promise<{ url: string; tunnels: () => number; close: () => Promise<void> }> {
   let tunnels = 0;
-  const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-    tunnels++;
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.pipe(client).pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxy = await startConnectProxy(() => tunnels++);
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     tunnels: () => tunnels,

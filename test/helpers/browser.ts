@@ -28,6 +28,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** What a page asked for and complained about, from now on: every request's URL, console errors and warnings. */
+export function recordPage(page: Page): { requests: string[]; problems: string[] } {
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  });
+  return { requests, problems };
+}
+
 /** The editor's workspace shows before plugins load: waits for ours, and for the loading bar to go. */
 export async function editorReady(page: Page): Promise<void> {
   await page.waitForFunction(

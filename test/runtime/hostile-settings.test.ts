@@ -47,6 +47,20 @@ const OPT_OUT = '.opt-out-from-anonymous-statistics';
 const known = 'enabled, updateNotification, url, allowInsecure, initialDelay, interval, timeout, include, operator';
 const pending = (extra: Partial<Expected> = {}): Expected => ({ enabled: null, reason: 'pending', url: 'collector', ...extra });
 const offBySettings: Expected = { enabled: false, reason: 'settings', url: null };
+/** An environment value that switches telemetry off, for `reason`; the url stays. */
+const offByEnv = (name: string, env: Record<string, string>, reason: string, warning: RegExp): Row => ({
+  name,
+  env,
+  warning,
+  expect: { enabled: false, reason, url: 'collector' },
+});
+/** A url the plugin refuses: no reports, the rest of the section kept. `value` is JS source. */
+const refusedUrl = (name: string, value: string, warning: RegExp): Row => ({
+  name,
+  code: telemetry(`{ ...base, url: ${value} }`),
+  warning,
+  expect: pending({ url: null }),
+});
 
 const rows: Row[] = [
   // ---- sections that cannot be read ----------------------------------------------------------
@@ -160,36 +174,11 @@ const rows: Row[] = [
     warning: /^Setting telemetry\.allowInsecure must be true or false, got "yes": using the default, false\.$/,
     expect: pending(),
   },
-  {
-    name: 'url is a number',
-    code: telemetry(`{ ...base, url: 42 }`),
-    warning: /^Setting telemetry\.url must be an http\(s\) URL, got 42: no reports will be sent\.$/,
-    expect: pending({ url: null }),
-  },
-  {
-    name: 'url is a URL object, not a string',
-    code: telemetry(`{ ...base, url: new URL(collectorUrl) }`),
-    warning: /^Setting telemetry\.url must be an http\(s\) URL, got .*127\.0\.0\.1.*: no reports will be sent\.$/,
-    expect: pending({ url: null }),
-  },
-  {
-    name: 'url uses ftp',
-    code: telemetry(`{ ...base, url: 'ftp://collector.example/ping' }`),
-    warning: /^Setting telemetry\.url must be an http\(s\) URL, got "ftp:\/\/collector\.example\/ping": no reports will be sent\.$/,
-    expect: pending({ url: null }),
-  },
-  {
-    name: 'url is plain http to another host',
-    code: telemetry(`{ ...base, url: 'http://collector.example/ping' }`),
-    warning: /^Setting telemetry\.url must use https .*, got "http:\/\/collector\.example\/ping": no reports will be sent\.$/,
-    expect: pending({ url: null }),
-  },
-  {
-    name: 'url looks like an i18n nesting and placeholder',
-    code: telemetry(`{ ...base, url: '$t(runtime.no-url) __setting__' }`),
-    warning: /^Setting telemetry\.url must be an http\(s\) URL, got "\$t\(runtime\.no-url\) __setting__": no reports will be sent\.$/,
-    expect: pending({ url: null }),
-  },
+  refusedUrl('url is a number', `42`, /^Setting telemetry\.url must be an http\(s\) URL, got 42: no reports will be sent\.$/),
+  refusedUrl('url is a URL object, not a string', `new URL(collectorUrl)`, /^Setting telemetry\.url must be an http\(s\) URL, got .*127\.0\.0\.1.*: no reports will be sent\.$/),
+  refusedUrl('url uses ftp', `'ftp://collector.example/ping'`, /^Setting telemetry\.url must be an http\(s\) URL, got "ftp:\/\/collector\.example\/ping": no reports will be sent\.$/),
+  refusedUrl('url is plain http to another host', `'http://collector.example/ping'`, /^Setting telemetry\.url must use https .*, got "http:\/\/collector\.example\/ping": no reports will be sent\.$/),
+  refusedUrl('url looks like an i18n nesting and placeholder', `'$t(runtime.no-url) __setting__'`, /^Setting telemetry\.url must be an http\(s\) URL, got "\$t\(runtime\.no-url\) __setting__": no reports will be sent\.$/),
   // ---- durations ------------------------------------------------------------------------------------------
   {
     name: 'initialDelay is Infinity',
@@ -258,24 +247,9 @@ const rows: Row[] = [
     expect: pending(),
   },
   // ---- environment ------------------------------------------------------------------------------------------
-  {
-    name: 'NODE_RED_DISABLE_TELEMETRY=no',
-    env: { NODE_RED_DISABLE_TELEMETRY: 'no' },
-    warning: /^Environment variable NODE_RED_DISABLE_TELEMETRY is "no", which counts as set \(only "", "0" and "false" do not\): telemetry is off\.$/,
-    expect: { enabled: false, reason: 'env', url: 'collector' },
-  },
-  {
-    name: 'NODE_RED_DISABLE_TELEMETRY=false, which Node-RED 4.1 reads as set',
-    env: { NODE_RED_DISABLE_TELEMETRY: 'false' },
-    warning: /^Environment variable NODE_RED_DISABLE_TELEMETRY is "false", and Node-RED 4\.1 and later switch telemetry off for any value that is not empty: telemetry is off\.$/,
-    expect: { enabled: false, reason: 'env', url: 'collector' },
-  },
-  {
-    name: 'DO_NOT_TRACK=off',
-    env: { DO_NOT_TRACK: 'off' },
-    warning: /^Environment variable DO_NOT_TRACK is "off", which counts as set \(only "", "0" and "false" do not\): telemetry is off\.$/,
-    expect: { enabled: false, reason: 'do-not-track', url: 'collector' },
-  },
+  offByEnv('NODE_RED_DISABLE_TELEMETRY=no', { NODE_RED_DISABLE_TELEMETRY: 'no' }, 'env', /^Environment variable NODE_RED_DISABLE_TELEMETRY is "no", which counts as set \(only "", "0" and "false" do not\): telemetry is off\.$/),
+  offByEnv('NODE_RED_DISABLE_TELEMETRY=false, which Node-RED 4.1 reads as set', { NODE_RED_DISABLE_TELEMETRY: 'false' }, 'env', /^Environment variable NODE_RED_DISABLE_TELEMETRY is "false", and Node-RED 4\.1 and later switch telemetry off for any value that is not empty: telemetry is off\.$/),
+  offByEnv('DO_NOT_TRACK=off', { DO_NOT_TRACK: 'off' }, 'do-not-track', /^Environment variable DO_NOT_TRACK is "off", which counts as set \(only "", "0" and "false" do not\): telemetry is off\.$/),
   {
     name: 'DO_NOT_TRACK=" 0 "',
     env: { DO_NOT_TRACK: ' 0 ' },

@@ -13,6 +13,8 @@ describe('runtime: where the decision comes from (real Node-RED)', function () {
   /** A short schedule, so that a report that should not go out would have gone out. */
   const telemetry = (extra: Record<string, unknown> = {}) => ({ url: collector.url, initialDelay: '200ms', interval: '1h', ...extra });
   const storedChoice = (choice: boolean) => ({ 'node-red-telemetry': { instanceId: 'c'.repeat(32), choice } });
+  /** `options` over the strongest yes: settings.js says enabled and the editor stored an opt-in. */
+  const overOptIn = (options: NodeRedOptions): NodeRedOptions => ({ ...options, settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) });
 
   interface Row {
     name: string;
@@ -21,49 +23,15 @@ describe('runtime: where the decision comes from (real Node-RED)', function () {
     reason: string;
     logged: RegExp;
   }
+  /** A row where telemetry ends up off, for `reason`. */
+  const off = (name: string, options: Row['options'], reason: string, logged: RegExp): Row => ({ name, options, enabled: false, reason, logged });
   const rows: Row[] = [
-    {
-      name: '--no-telemetry beats settings.js and a stored opt-in',
-      options: () => ({ args: ['--no-telemetry'], settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'flag',
-      logged: /Anonymous usage telemetry: OFF \(--no-telemetry\)/,
-    },
-    {
-      name: 'NODE_RED_DISABLE_TELEMETRY beats settings.js and a stored opt-in',
-      options: () => ({ env: { NODE_RED_DISABLE_TELEMETRY: 'true' }, settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'env',
-      logged: /OFF \(NODE_RED_DISABLE_TELEMETRY is set\)/,
-    },
-    {
-      name: 'DO_NOT_TRACK=1 beats settings.js and a stored opt-in',
-      options: () => ({ env: { DO_NOT_TRACK: '1' }, settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'do-not-track',
-      logged: /OFF \(DO_NOT_TRACK is set\)/,
-    },
-    {
-      name: 'the opt-out file beats settings.js and a stored opt-in',
-      options: () => ({ files: { '.opt-out-from-anonymous-statistics': '' }, settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'opt-out-file',
-      logged: /OFF \(opt-out file in the user directory\)/,
-    },
-    {
-      name: 'telemetry.enabled: false beats a stored opt-in',
-      options: () => ({ settings: { telemetry: telemetry({ enabled: false }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'settings',
-      logged: /OFF \(telemetry.enabled is false in settings.js\)/,
-    },
-    {
-      name: 'a stored opt-out keeps it off',
-      options: () => ({ settings: { telemetry: telemetry() }, runtimeSettings: storedChoice(false) }),
-      enabled: false,
-      reason: 'consent',
-      logged: /OFF \(a user declined in the editor\)/,
-    },
+    off('--no-telemetry beats settings.js and a stored opt-in', () => overOptIn({ args: ['--no-telemetry'] }), 'flag', /Anonymous usage telemetry: OFF \(--no-telemetry\)/),
+    off('NODE_RED_DISABLE_TELEMETRY beats settings.js and a stored opt-in', () => overOptIn({ env: { NODE_RED_DISABLE_TELEMETRY: 'true' } }), 'env', /OFF \(NODE_RED_DISABLE_TELEMETRY is set\)/),
+    off('DO_NOT_TRACK=1 beats settings.js and a stored opt-in', () => overOptIn({ env: { DO_NOT_TRACK: '1' } }), 'do-not-track', /OFF \(DO_NOT_TRACK is set\)/),
+    off('the opt-out file beats settings.js and a stored opt-in', () => overOptIn({ files: { '.opt-out-from-anonymous-statistics': '' } }), 'opt-out-file', /OFF \(opt-out file in the user directory\)/),
+    off('telemetry.enabled: false beats a stored opt-in', () => ({ settings: { telemetry: telemetry({ enabled: false }) }, runtimeSettings: storedChoice(true) }), 'settings', /OFF \(telemetry.enabled is false in settings.js\)/),
+    off('a stored opt-out keeps it off', () => ({ settings: { telemetry: telemetry() }, runtimeSettings: storedChoice(false) }), 'consent', /OFF \(a user declined in the editor\)/),
     {
       name: 'no choice at all sends nothing',
       options: () => ({ settings: { telemetry: telemetry() } }),
@@ -71,21 +39,9 @@ describe('runtime: where the decision comes from (real Node-RED)', function () {
       reason: 'pending',
       logged: /waiting for a choice in the editor; nothing is sent until someone chooses/,
     },
-    {
-      // Node-RED >= 4.1's red.js turns telemetry.enabled off for any non-empty value.
-      name: 'NODE_RED_DISABLE_TELEMETRY=false under Node-RED 4.1 is named as the cause',
-      options: () => ({ env: { NODE_RED_DISABLE_TELEMETRY: 'false' }, settings: { telemetry: telemetry({ enabled: true }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'env',
-      logged: /OFF \(NODE_RED_DISABLE_TELEMETRY is set\)/,
-    },
-    {
-      name: 'a malformed telemetry.enabled counts as off',
-      options: () => ({ settings: { telemetry: telemetry({ enabled: 'yes' }) }, runtimeSettings: storedChoice(true) }),
-      enabled: false,
-      reason: 'settings',
-      logged: /Setting telemetry.enabled must be true or false, got "yes": telemetry is off/,
-    },
+    // Node-RED >= 4.1's red.js turns telemetry.enabled off for any non-empty value.
+    off('NODE_RED_DISABLE_TELEMETRY=false under Node-RED 4.1 is named as the cause', () => overOptIn({ env: { NODE_RED_DISABLE_TELEMETRY: 'false' } }), 'env', /OFF \(NODE_RED_DISABLE_TELEMETRY is set\)/),
+    off('a malformed telemetry.enabled counts as off', () => ({ settings: { telemetry: telemetry({ enabled: 'yes' }) }, runtimeSettings: storedChoice(true) }), 'settings', /Setting telemetry.enabled must be true or false, got "yes": telemetry is off/),
   ];
 
   for (const row of rows) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { screenshot, useChromium } from '../../../test/helpers/browser';
+import { recordPage, screenshot, useChromium } from '../../../test/helpers/browser';
 import { addDays } from '../../src/days';
 import { rollUpFinishedDay } from '../../src/rollup/daily-job';
 import { InProcessCollector, report, startInProcess } from '../helpers/collector-process';
@@ -42,12 +42,7 @@ describe('public dashboard in Chromium, on a new collector', function () {
   /** The page once its totals are shown; every request it made, and any console error. */
   async function open(options: BrowserContextOptions = {}): Promise<{ page: Page; requests: string[]; problems: string[] }> {
     const page = await chromium.newPage({ viewport: { width: 1280, height: 800 }, ...options });
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-    });
+    const { requests, problems } = recordPage(page);
     await page.addInitScript({ content: RECORD_CANVAS_TEXT });
     await page.goto(`${collector.url}/`);
     await page.locator('#totals').waitFor();

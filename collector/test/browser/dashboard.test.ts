@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BrowserContextOptions, Page } from 'playwright-core';
-import { ARTIFACTS, screenshot, useChromium } from '../../../test/helpers/browser';
+import { ARTIFACTS, recordPage, screenshot, useChromium } from '../../../test/helpers/browser';
 import { COLLECTOR_BIN, freshStore, InProcessCollector, startInProcess } from '../helpers/collector-process';
 import { measureLayout, VIEWPORTS } from './dashboard-layout';
 
@@ -39,12 +39,7 @@ describe('public dashboard in Chromium', function () {
   /** Opens the page and waits until every panel is drawn, recording each request and any console error. */
   async function open(options: BrowserContextOptions = {}, query = ''): Promise<Loaded> {
     const page = await chromium.newPage({ viewport: { width: 1280, height: 800 }, ...options });
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-    });
+    const { requests, problems } = recordPage(page);
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('dialog', (d) => {
       problems.push(`dialog: ${d.message()}`);

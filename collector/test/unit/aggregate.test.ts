@@ -10,6 +10,8 @@ const row = (instanceId: string, nodeRed = '4.1.0', nodejs = '20.11.1', osType =
   client,
 });
 
+const count = (dimension: string, value: string, instances: number) => ({ dimension, value, instances });
+
 describe('aggregate (pure)', () => {
   it('counts distinct instances, overall and per value', () => {
     const result = rollUp([row('a'), row('a'), row('b', '4.0.0'), row('c', '4.1.0', '18.0.0', 'Darwin', 'arm64', 'node-red-core')]);
@@ -40,43 +42,43 @@ describe('aggregate (pure)', () => {
 
   it('merges counts below the threshold into "other", per dimension, and keeps those at it', () => {
     const counts = [
-      { dimension: 'os', value: 'Linux', instances: 5 },
-      { dimension: 'os', value: 'Darwin', instances: 4 },
-      { dimension: 'os', value: 'Windows_NT', instances: 1 },
-      { dimension: 'arch', value: 'x64', instances: 10 },
+      count('os', 'Linux', 5),
+      count('os', 'Darwin', 4),
+      count('os', 'Windows_NT', 1),
+      count('arch', 'x64', 10),
     ];
     assert.deepEqual(publish(counts, 5), [
-      { dimension: 'os', value: 'Linux', instances: 5 },
-      { dimension: 'os', value: OTHER, instances: 5 },
-      { dimension: 'arch', value: 'x64', instances: 10 },
+      count('os', 'Linux', 5),
+      count('os', OTHER, 5),
+      count('arch', 'x64', 10),
     ]);
     assert.deepEqual(publish(counts, 1).length, 4, 'a threshold of 1 hides nothing');
   });
 
   it('never publishes an "other" under the threshold: the smallest value joins it where each instance counts once, else "fewer than"', () => {
     const counts = [
-      { dimension: 'os', value: 'Linux', instances: 40 },
-      { dimension: 'os', value: 'Darwin', instances: 7 },
-      { dimension: 'os', value: 'Windows_NT', instances: 7 },
-      { dimension: 'os', value: 'FreeBSD', instances: 3 },
-      { dimension: 'arch', value: 'x64', instances: 4 },
-      { dimension: 'country', value: 'US', instances: 6 },
-      { dimension: 'insight.groups', value: 'flows', instances: 30 },
-      { dimension: 'insight.groups', value: 'features', instances: 2 },
-      { dimension: 'flows.nodes', value: '2-5', instances: 27 },
-      { dimension: 'flows.nodes', value: '11-50', instances: 3 },
+      count('os', 'Linux', 40),
+      count('os', 'Darwin', 7),
+      count('os', 'Windows_NT', 7),
+      count('os', 'FreeBSD', 3),
+      count('arch', 'x64', 4),
+      count('country', 'US', 6),
+      count('insight.groups', 'flows', 30),
+      count('insight.groups', 'features', 2),
+      count('flows.nodes', '2-5', 27),
+      count('flows.nodes', '11-50', 3),
     ];
     assert.deepEqual(publish(counts, 5), [
-      { dimension: 'os', value: 'Linux', instances: 40 },
-      { dimension: 'os', value: 'Darwin', instances: 7 },
+      count('os', 'Linux', 40),
+      count('os', 'Darwin', 7),
       // FreeBSD alone would be 3, which 57 active instances less 40 + 7 + 7 would give away: Windows_NT (7, last by name) goes too.
-      { dimension: 'os', value: OTHER, instances: 10 },
+      count('os', OTHER, 10),
       // Nothing to add to it: hidden.
       { dimension: 'arch', value: OTHER, instances: null, fewerThan: 5 },
-      { dimension: 'country', value: 'US', instances: 6 },
-      { dimension: 'flows.nodes', value: OTHER, instances: 30 },
+      count('country', 'US', 6),
+      count('flows.nodes', OTHER, 30),
       // A group count adds up to nothing published (an instance sends several): hidden, nothing merged.
-      { dimension: 'insight.groups', value: 'flows', instances: 30 },
+      count('insight.groups', 'flows', 30),
       { dimension: 'insight.groups', value: OTHER, instances: null, fewerThan: 5 },
     ]);
     assert.ok(publish(counts, 5).every((c) => c.instances === null || c.instances >= 5));
@@ -84,8 +86,8 @@ describe('aggregate (pure)', () => {
 
   it('folds a reported value that is literally "other" into the merged row', () => {
     assert.deepEqual(
-      publish([{ dimension: 'os', value: OTHER, instances: 9 }, { dimension: 'os', value: 'Plan9', instances: 1 }], 5),
-      [{ dimension: 'os', value: OTHER, instances: 10 }],
+      publish([count('os', OTHER, 9), count('os', 'Plan9', 1)], 5),
+      [count('os', OTHER, 10)],
     );
   });
 });
