@@ -1,5 +1,5 @@
 import { Decision, Options } from './config';
-import { formatDuration } from '@node-red-telemetry/protocol';
+import { formatDuration } from '@node-red-telemetry/protocol/durations';
 import type { Logger } from './log';
 import { fieldsUrlOf } from './status';
 

@@ -3,7 +3,7 @@
  * plain data. The editor's scripts take these types (// @ts-check), so the
  * shape is stated once.
  */
-import { formatDuration } from '@node-red-telemetry/protocol';
+import { formatDuration } from '@node-red-telemetry/protocol/durations';
 import type { FullReport, InsightGroup } from '@node-red-telemetry/protocol';
 import { Decision, displayUrl, Options, Reason } from './config';
 import { Coverage, providerItem } from './consent/coverage';

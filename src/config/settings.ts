@@ -1,4 +1,6 @@
-import { formatDuration, INSIGHT_GROUPS, InsightGroup, MAX_DURATION_MS, parseDuration } from '@node-red-telemetry/protocol';
+// Its parts by path: the start path loads the durations and the group names, not the schemas and catalogue.
+import { formatDuration, MAX_DURATION_MS, parseDuration } from '@node-red-telemetry/protocol/durations';
+import { INSIGHT_GROUPS, InsightGroup } from '@node-red-telemetry/protocol/insight';
 import { describeValue } from '../log';
 import { defaultOptions, MAX_TIMEOUT_MS, MIN_INTERVAL_MS, MIN_TIMEOUT_MS, Options } from './options';
 import { operatorName } from './operator';

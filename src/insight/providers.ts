@@ -1,3 +1,4 @@
+// By path: the registry of providers is loaded at start, the protocol's schemas and catalogue are not.
 import {
   MAX_PROVIDER_BYTES,
   MAX_PROVIDER_FIELDS,
@@ -6,8 +7,8 @@ import {
   PROVIDER_FIELD_PATTERN,
   PROVIDER_ID_PATTERN,
   ProviderFields,
-  TEXT_PATTERN,
-} from '@node-red-telemetry/protocol';
+} from '@node-red-telemetry/protocol/insight';
+import { TEXT_PATTERN } from '@node-red-telemetry/protocol/patterns';
 
 /** The plugin type another Node-RED plugin registers to contribute fields under `ext["<id>"]`. */
 export const PROVIDER_TYPE = 'node-red-telemetry-metric';

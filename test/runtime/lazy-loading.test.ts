@@ -6,6 +6,8 @@ const PROBE = path.join(REPO_ROOT, 'test', 'fixtures', 'module-probe.js');
 const GROUPS = ['flows', 'features', 'environment', 'lifecycle'];
 const DIST = `${path.join(REPO_ROOT, 'dist')}${path.sep}`;
 
+/** The shared protocol, as the build carries it. */
+const PROTOCOL = 'node_modules/@node-red-telemetry/protocol/';
 /** What only a report, an answer or an erasure needs. */
 const REPORTING = ['transport.js', 'transport-request.js', 'transport-proxy.js', 'updates.js', 'erasure.js'];
 /** What only an insight group needs. */
@@ -52,6 +54,9 @@ describe('runtime: nothing that only a report, a group or an erasure needs is lo
     const own = pluginFiles(files);
     assert.ok(own.includes('index.js') && own.includes('service.js'), `the probe saw the plugin: ${own.join(', ')}`);
     for (const file of [...REPORTING, ...GROUP_CODE]) assert.ok(!own.includes(file), `${file} was loaded while pending`);
+    // Of the shared protocol, the durations, the group names and limits, the text pattern: not its
+    // schemas, catalogue or answer.
+    assert.deepEqual(own.filter((f) => f.startsWith(PROTOCOL)).sort(), ['durations.js', 'insight.js', 'patterns.js'].map((f) => PROTOCOL + f));
     assert.deepEqual(packageCode(files, baseline, 'semver'), []);
     assert.deepEqual(packageCode(files, baseline, 'undici'), []);
   });
