@@ -107,8 +107,10 @@
 
     /** When reports are sent, the durations in the editor's language. @param {Translate} t @param {Formatter} fmt @param {Status} status */
     function schedule(t, fmt, status) {
-        var rhythm = status.schedule || { initialDelay: "30m", interval: "24h" };
-        return t("consent.when", { initialDelay: fmt.duration(rhythm.initialDelay), interval: fmt.duration(rhythm.interval) });
+        var rhythm = status.schedule || { initialDelay: "30m", firstBy: "1h", interval: "24h" };
+        var values = { initialDelay: fmt.duration(rhythm.initialDelay), firstBy: fmt.duration(rhythm.firstBy), interval: fmt.duration(rhythm.interval) };
+        // No window (initialDelay 0): the first report goes at once, at a moment not worth a range.
+        return t(rhythm.firstBy === rhythm.initialDelay ? "consent.when" : "consent.when-spread", values);
     }
 
     /**

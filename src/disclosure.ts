@@ -1,6 +1,7 @@
 import { Decision, Options } from './config';
 import { formatDuration } from '@node-red-telemetry/protocol/durations';
 import type { Logger } from './log';
+import { firstReportBy } from './schedule';
 import { fieldsUrlOf } from './status';
 
 /**
@@ -22,6 +23,14 @@ export interface DisclosureFacts {
   nextAt: number | null;
 }
 
+/** When the first report after this start goes: a random moment in the spread window, if there is one. */
+function firstReport(options: Options, interval: string, t: Logger['text']): string {
+  const initialDelay = formatDuration(options.initialDelay);
+  const by = firstReportBy(options.initialDelay);
+  if (by === options.initialDelay) return t('disclosure.when', { initialDelay, interval });
+  return t('disclosure.when-spread', { initialDelay, firstBy: formatDuration(by), interval });
+}
+
 /**
  * The startup block: whether telemetry is on, off (and why) or waiting, what
  * is collected, where it goes and how to opt out. Shown also when off, so
@@ -33,7 +42,7 @@ export function disclosure(decision: Decision, options: Options, facts: Disclosu
   const when =
     facts.nextAt !== null
       ? t('disclosure.when-next', { at: new Date(facts.nextAt).toISOString().replace(/\.\d{3}Z$/, 'Z'), interval })
-      : t('disclosure.when', { initialDelay: formatDuration(options.initialDelay), interval });
+      : firstReport(options, interval, t);
   return [
     t('disclosure.title', { state: t(stateKey(decision, facts.destination !== null)) }),
     // "Nothing about your flows" is no longer true once a group such as `flows` is listed.

@@ -26,6 +26,11 @@ export function spreadWindow(initialDelay: number): number {
   return Math.max(0, Math.min(initialDelay, MAX_SPREAD_MS));
 }
 
+/** The latest the first report after a start goes: `initialDelay` and the whole spread window after it. */
+export function firstReportBy(initialDelay: number): number {
+  return initialDelay + spreadWindow(initialDelay);
+}
+
 /** Where in the window this start's first report goes, from `random` in [0, 1). */
 export function spreadOffset(initialDelay: number, random: () => number): number {
   const r = random();

@@ -7,7 +7,7 @@ import { formatDuration } from '@node-red-telemetry/protocol/durations';
 import type { FullReport, InsightGroup } from '@node-red-telemetry/protocol';
 import { Decision, displayUrl, Options, Reason } from './config';
 import { Coverage, providerItem } from './consent/coverage';
-import type { LastReport } from './schedule';
+import { firstReportBy, LastReport } from './schedule';
 import type { Offer } from './updates';
 
 /** A provider as the editor lists it. */
@@ -37,7 +37,8 @@ export interface Status {
   lastReport: { at: string; ok: boolean } | null;
   nextReportAt: string | null;
   /** The configured rhythm, in the syntax of the settings ("30m", "24h"). */
-  schedule: { initialDelay: string; interval: string };
+  /** As configured; `firstBy`: the end of the window the first report after a start goes in. */
+  schedule: { initialDelay: string; firstBy: string; interval: string };
   /** The exact payload with every enabled group and provider (pending ones included, declined ones not). */
   preview: FullReport;
   /** Groups `telemetry.include` lists. */
@@ -83,7 +84,7 @@ export function buildStatus(inputs: StatusInputs): Status {
     update: inputs.offer ? { ...inputs.offer } : null,
     lastReport: lastReport ? { at: new Date(lastReport.at).toISOString(), ok: lastReport.ok } : null,
     nextReportAt: due === null ? null : new Date(due).toISOString(),
-    schedule: { initialDelay: formatDuration(options.initialDelay), interval: formatDuration(options.interval) },
+    schedule: { initialDelay: formatDuration(options.initialDelay), firstBy: formatDuration(firstReportBy(options.initialDelay)), interval: formatDuration(options.interval) },
     preview: inputs.preview,
     include: [...inputs.include],
     providers: inputs.providers.map((p) => ({ ...p })),

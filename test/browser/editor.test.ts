@@ -70,7 +70,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await page.waitForSelector(PROMPT);
     const dialog = page.locator('.red-ui-telemetry-dialog');
     assert.match(await dialog.innerText(), /Who receives it: whoever runs 127\.0\.0\.1:\d+ \(this Node-RED's settings name nobody\)\./);
-    assert.match(await dialog.innerText(), /It is sent 300 milliseconds after Node-RED starts, then every 1 hour\./);
+    assert.match(await dialog.innerText(), /It is sent at a random moment between 300 milliseconds and 600 milliseconds after Node-RED starts, then every 1 hour\./);
     await page.click('.red-ui-telemetry-preview summary');
     const shown = JSON.parse(await page.locator('.red-ui-telemetry-preview pre').innerText());
     assert.deepEqual(shown, (await target.api('GET', '/telemetry')).body.preview);
@@ -109,7 +109,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   it("speaks the browser's language", async () => {
     const target = await startRed();
     for (const [locale, title, close, when] of [
-      ['de-DE', 'Anonyme Nutzungsdaten teilen?', 'Schließen', 'Er wird 300 Millisekunden nach dem Start von Node-RED gesendet, danach alle 1 Stunde.'],
+      ['de-DE', 'Anonyme Nutzungsdaten teilen?', 'Schließen', 'Er wird zu einem zufälligen Zeitpunkt zwischen 300 Millisekunden und 600 Millisekunden nach dem Start von Node-RED gesendet, danach alle 1 Stunde.'],
       ['ja', '匿名の利用状況データを共有しますか?', '閉じる', null],
     ] as const) {
       const page = await chromium.newPage({ locale });

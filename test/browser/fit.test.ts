@@ -13,8 +13,8 @@ const VIEWPORTS = [
 ];
 /** What each language must say, so that a test in German cannot pass on English text. */
 const LANGUAGES = {
-  'en-US': { title: 'Share anonymous usage data?', close: 'Close', when: 'It is sent 30 minutes after Node-RED starts, then every 24 hours.', on: 'On' },
-  'de-DE': { title: 'Anonyme Nutzungsdaten teilen?', close: 'Schließen', when: 'Er wird 30 Minuten nach dem Start von Node-RED gesendet, danach alle 24 Stunden.', on: 'An' },
+  'en-US': { title: 'Share anonymous usage data?', close: 'Close', when: 'It is sent at a random moment between 30 minutes and 1 hour after Node-RED starts, then every 24 hours.', on: 'On' },
+  'de-DE': { title: 'Anonyme Nutzungsdaten teilen?', close: 'Schließen', when: 'Er wird zu einem zufälligen Zeitpunkt zwischen 30 Minuten und 1 Stunde nach dem Start von Node-RED gesendet, danach alle 24 Stunden.', on: 'An' },
 } as const;
 /**
  * Node-RED's dark theme: the "dark" theme of @node-red-contrib-themes/theme-collection (a

@@ -59,7 +59,7 @@ const status = (extra: Record<string, unknown> = {}) => ({
   update: null,
   lastReport: null,
   nextReportAt: null,
-  schedule: { initialDelay: '30m', interval: '24h' },
+  schedule: { initialDelay: '30m', firstBy: '1h', interval: '24h' },
   preview,
   ...extra,
 });
@@ -114,7 +114,10 @@ describe('editor view (jsdom)', () => {
     const text = body.text();
     assert.ok(text.includes('consent.intro'));
     assert.equal(body.find('.red-ui-telemetry-receiver').text(), 'consent.where {"host":"telemetry.example.com"}');
-    assert.ok(text.includes('consent.when {"initialDelay":"30 minutes","interval":"24 hours"}'));
+    assert.ok(text.includes('consent.when-spread {"initialDelay":"30 minutes","firstBy":"1 hour","interval":"24 hours"}'));
+    // No spread window (initialDelay 0): the plain sentence.
+    const atOnce = View.consentContent($, t, fmt, status({ schedule: { initialDelay: '0ms', firstBy: '0ms', interval: '24h' } })).text();
+    assert.ok(atOnce.includes('consent.when {"initialDelay":"0 milliseconds","firstBy":"0 milliseconds","interval":"24 hours"}'), atOnce);
     assert.ok(text.includes('consent.optOutLater'));
     assert.ok(View.consentContent($, t, fmt, status({ url: null })).text().includes('consent.nowhere'));
   });

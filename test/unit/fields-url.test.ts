@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { resolveSettings } from '../../src/config';
 import { disclosure } from '../../src/disclosure';
-import { buildStatus, fieldsUrlOf } from '../../src/status';
+import { fieldsUrlOf } from '../../src/status';
+import { pendingStatus, runtimeText as t } from '../helpers/runtime-text';
 
 /**
  * Where the plugin points a user for what its collector collects (`GET <collector>/api/v1/fields`):
  * the status the admin API answers and the editor shows (`fieldsUrl`), and the start-up
  * disclosure. Pure: no Node-RED, no collector.
  */
-const english = JSON.parse(readFileSync(path.resolve(__dirname, '../../locales/en-US/plugin.json'), 'utf8')) as { runtime: { disclosure: Record<string, string> } };
-/** The runtime's strings, substituted as Node-RED's i18n does: enough to read the block the log shows. */
-const t = (key: string, subs: Record<string, unknown> = {}): string => {
-  const [family, name] = key.split('.');
-  const text = family === 'disclosure' ? english.runtime.disclosure[name] : key;
-  return text.replace(/__(\w+)__/g, (_, sub: string) => String(subs[sub]));
-};
-
 describe('fields url: where the collector says what it collects', () => {
   it('is the report url with its last segment, ping, replaced by api/v1/fields', () => {
     assert.equal(fieldsUrlOf('https://telemetry.example.com/ping'), 'https://telemetry.example.com/api/v1/fields');
@@ -35,21 +26,7 @@ describe('fields url: where the collector says what it collects', () => {
   });
 
   it('is in the status, from the configured url without its credentials, and null without one', () => {
-    const status = (url?: string) => {
-      const { options } = resolveSettings(url ? { url } : {});
-      return buildStatus({
-        decision: { enabled: null, reason: 'pending' },
-        options,
-        include: [],
-        lastReport: undefined,
-        due: null,
-        coverage: { wanted: [], groups: [], providers: [], pending: [] },
-        preview: { instanceId: '0123456789abcdef0123456789abcdef', os: { type: 'Linux', release: '6.1', arch: 'x64' }, env: { nodejs: '20.20.2', 'node-red': '4.1.15' } },
-        providers: [],
-        offer: null,
-        erasure: null,
-      });
-    };
+    const status = (url?: string) => pendingStatus(resolveSettings(url ? { url } : {}).options);
     assert.equal(status('https://u:p@telemetry.example.com/ping').fieldsUrl, 'https://telemetry.example.com/api/v1/fields');
     assert.equal(status().fieldsUrl, null);
   });
