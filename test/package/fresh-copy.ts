@@ -35,9 +35,9 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs npm in `cwd`; resolves to what it printed, or throws with it when npm fails. */
-export function npm(cwd: string, args: string[]): { stdout: string; stderr: string } {
-  const result = spawnSync('npm', args, { cwd, env: npmEnv(), encoding: 'utf8', shell: process.platform === 'win32' });
+/** Runs npm in `cwd` (with `env` added); resolves to what it printed, or throws with it when npm fails. */
+export function npm(cwd: string, args: string[], env: Record<string, string> = {}): { stdout: string; stderr: string } {
+  const result = spawnSync('npm', args, { cwd, env: { ...npmEnv(), ...env }, encoding: 'utf8', shell: process.platform === 'win32' });
   if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return { stdout: result.stdout, stderr: result.stderr };
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CollectorProcess, report } from '../../collector/test/helpers/collector-process';
 import { npm, REPO_ROOT, usePackedTarball } from './fresh-copy';
+import { sqlitePrebuildEnv } from './sqlite-prebuild';
 
 /** Every file below `dir`, relative, with forward slashes. */
 function filesBelow(dir: string, rel = ''): string[] {
@@ -20,7 +21,8 @@ function pluginFiles(): string[] {
 /**
  * The collector as an operator gets it: packed from a fresh copy (its prepack builds it), installed
  * into an empty prefix from the registry's dependencies, and run from its bin with nothing of this
- * checkout in reach.
+ * checkout in reach (but better-sqlite3's prebuilt binary, which npm would download from GitHub:
+ * sqlite-prebuild.ts).
  */
 describe('the packed collector, installed into an empty prefix', function () {
   this.timeout(600_000);
@@ -30,7 +32,7 @@ describe('the packed collector, installed into an empty prefix', function () {
 
   before(() => {
     const prefix = packed.tempDir('nrt-collector-prefix-');
-    npm(prefix, ['install', '--prefix', prefix, packed.tarball, '--no-audit', '--no-fund']);
+    npm(prefix, ['install', '--prefix', prefix, packed.tarball, '--no-audit', '--no-fund'], sqlitePrebuildEnv(packed.tempDir('nrt-prebuilds-')));
     installed = path.join(prefix, 'node_modules', 'node-red-telemetry-collector');
   });
 
