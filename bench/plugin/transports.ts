@@ -18,7 +18,7 @@ import { TLS_CERT, TlsCollector } from './tls-collector';
 const ROUNDS = Number(process.env.BENCH_TRANSPORT_ROUNDS ?? 3);
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 500);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 5000);
-const CLIENTS = ['none', 'node:http', 'fetch', 'undici', 'plugin transport', 'plugin transport, via proxy', 'node:https, HTTPS', 'plugin transport, HTTPS'];
+const CLIENTS = ['none', 'node:http', 'fetch', 'undici', 'plugin transport', 'plugin transport, via proxy', 'node:https, loaded only', 'TLS context, root certificates', 'node:https, HTTPS', 'plugin transport, HTTPS'];
 
 function run(node: string, client: string, urls: { http: string; https: string }, proxy: string): Promise<{ rss: number; ok: boolean }> {
   const viaProxy = client.endsWith('via proxy');
