@@ -22,6 +22,18 @@ export default tseslint.config(
     },
   },
   {
+    // The plugin takes the protocol's values by module path (durations, insight, answer...): its root
+    // also loads the report's JSON Schemas and the field catalogue, which only the collector needs and
+    // which would cost a Node-RED memory (test/runtime/lazy-loading.test.ts). Types come from anywhere.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@node-red-telemetry/protocol', message: 'Import values from a module path, e.g. @node-red-telemetry/protocol/insight.', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers as `any` on purpose and assert on what they read.
     files: ['test/**/*.ts', 'collector/test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { InsightSources } from './insight/sources';
-import { EditorInsight, FullReport, InsightGroup, LifecycleEvent, ProviderFields, Report } from '@node-red-telemetry/protocol';
+import type { EditorInsight, FullReport, InsightGroup, LifecycleEvent, ProviderFields, Report } from '@node-red-telemetry/protocol';
 
 /** The opt-in parts a report may carry: only groups and providers the consent covers. */
 export interface InsightSelection {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { readCapped } from '@node-red-telemetry/protocol';
+import { readCapped } from '@node-red-telemetry/protocol/read-capped';
 import { proxyFor } from './transport-proxy';
 import { Opened, sendRequest, TransportError } from './transport-request';
 

@@ -1,7 +1,7 @@
 import semver from 'semver';
-import { ANSWER_KEY, NodeRequirement, VersionAnswer } from '@node-red-telemetry/protocol';
+import { ANSWER_KEY, NodeRequirement, VersionAnswer } from '@node-red-telemetry/protocol/answer';
 
-export type { NodeRequirement } from '@node-red-telemetry/protocol';
+export type { NodeRequirement } from '@node-red-telemetry/protocol/answer';
 
 /**
  * The collector's answer as read: `latest` and `next`, and under `requires` the

@@ -8,9 +8,10 @@ const vm = require('node:vm');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 const { BENCH_CLIENT: client, BENCH_URL: url, BENCH_SETTLE_MS: settle, BENCH_TRANSPORT: transportFile, BENCH_PRELOAD: preload } = process.env;
-// Every client alike starts with what the plugin has loaded by then in Node-RED (the shared protocol
-// module), so that the plugin's transport is charged for itself only.
-if (preload) require(preload);
+// Every client alike starts with what the plugin has loaded by then in Node-RED (the parts of the
+// shared protocol its start path takes; a list of module files), so that the plugin's transport is
+// charged for itself only.
+for (const file of (preload ?? '').split(require('node:path').delimiter).filter(Boolean)) require(file);
 const body = JSON.stringify({ instanceId: 'd'.repeat(32), os: { type: 'Linux', release: '6.1.0', arch: 'arm64' }, env: { nodejs: process.versions.node, 'node-red': '4.1.15' } });
 
 async function post() {

@@ -25,7 +25,9 @@ function run(node: string, client: string, urls: { http: string; https: string }
   const url = client.endsWith('HTTPS') ? urls.https : urls.http;
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CLIENT: client.replace(/, (via proxy|HTTPS)$/, ''), BENCH_URL: url, BENCH_SETTLE_MS: String(SETTLE_MS) };
   env.BENCH_TRANSPORT = path.join(PLUGIN_ROOT, 'dist', 'transport.js');
-  env.BENCH_PRELOAD = path.join(PLUGIN_ROOT, 'dist', 'node_modules', '@node-red-telemetry', 'protocol', 'index.js');
+  // What the plugin's start path has loaded of the protocol by the time it reports (lazy-loading.test.ts).
+  const protocol = path.join(PLUGIN_ROOT, 'dist', 'node_modules', '@node-red-telemetry', 'protocol');
+  env.BENCH_PRELOAD = ['durations.js', 'insight.js', 'patterns.js'].map((f) => path.join(protocol, f)).join(path.delimiter);
   for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'NODE_OPTIONS']) delete env[name];
   if (viaProxy) env.HTTP_PROXY = proxy;
   // Every process alike trusts the HTTPS collector's test certificate.

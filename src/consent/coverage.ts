@@ -1,4 +1,4 @@
-import { InsightGroup } from '@node-red-telemetry/protocol';
+import { InsightGroup } from '@node-red-telemetry/protocol/insight';
 
 /**
  * What a consent covers. An item is a group name (`flows`) or a metric

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EditorInsight, MAX_EDITOR_AGE_DAYS } from '@node-red-telemetry/protocol';
+import { EditorInsight, MAX_EDITOR_AGE_DAYS } from '@node-red-telemetry/protocol/insight';
 import { addEditorCounts, emptyEditorCounts, isEmptyEditorCounts, readEditorCounts, subtractEditorCounts } from './editor-usage';
 
 /** The counts' file in the user directory: one JSON object, the counts per UTC day. */

@@ -1,4 +1,5 @@
-import { EDITOR_CORE_ACTIONS, EDITOR_LANGUAGES, EDITOR_THEMES, EDITOR_VIEWPORTS, EditorInsight, MAX_COUNT } from '@node-red-telemetry/protocol';
+import { EDITOR_CORE_ACTIONS } from '@node-red-telemetry/protocol/editor-actions';
+import { EDITOR_LANGUAGES, EDITOR_THEMES, EDITOR_VIEWPORTS, EditorInsight, MAX_COUNT } from '@node-red-telemetry/protocol/insight';
 
 /**
  * Pure: the `editor` group's counts as the runtime takes them from an editor

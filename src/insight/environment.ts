@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EnvironmentInsight, PI_MODELS, UPTIME_BUCKETS } from '@node-red-telemetry/protocol';
+import { EnvironmentInsight, PI_MODELS, UPTIME_BUCKETS } from '@node-red-telemetry/protocol/insight';
 
 /** Where the detections look; a test points `root` at a fixture directory instead of `/`. */
 export interface EnvironmentProbe {

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, LOCAL_MODULE, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN, reportableErrorName } from '@node-red-telemetry/protocol';
+import { DEPLOY_TYPES, ERROR_NAME_PATTERN, GRAPH_COUNT_FIELDS, LifecycleEvent, MAX_COUNT, MAX_LIFECYCLE_AGE_DAYS, LOCAL_MODULE, MAX_LIFECYCLE_EVENTS, NPM_NAME_PATTERN, reportableErrorName } from '@node-red-telemetry/protocol/insight';
 
 /** The queue's file in the user directory: one JSON event per line, so an append is one write. */
 export const QUEUE_FILE = '.node-red-telemetry-events.jsonl';

@@ -1,4 +1,4 @@
-import { FeaturesInsight } from '@node-red-telemetry/protocol';
+import { FeaturesInsight } from '@node-red-telemetry/protocol/insight';
 import type { SettingReader } from './setting-reader';
 
 export { guardedReader } from './setting-reader';

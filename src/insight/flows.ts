@@ -1,4 +1,4 @@
-import { CORE_NODE_TYPES, CoreNodeType, FlowsInsight, GraphCounts, MAX_COUNT } from '@node-red-telemetry/protocol';
+import { CORE_NODE_TYPES, CoreNodeType, FlowsInsight, GraphCounts, MAX_COUNT } from '@node-red-telemetry/protocol/insight';
 
 const CORE = new Set<string>(CORE_NODE_TYPES);
 

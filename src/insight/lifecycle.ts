@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEPLOY_TYPES, ERROR_NAME_PATTERN, LifecycleEvent, LOCAL_MODULE, NPM_NAME_PATTERN, reportableErrorName, UNKNOWN_MODULE } from '@node-red-telemetry/protocol';
+import { DEPLOY_TYPES, ERROR_NAME_PATTERN, LifecycleEvent, LOCAL_MODULE, NPM_NAME_PATTERN, reportableErrorName, UNKNOWN_MODULE } from '@node-red-telemetry/protocol/insight';
 import { countGraph } from './flows';
 import { dayOf } from './event-queue';
 

@@ -83,5 +83,9 @@ describe('runtime: nothing that only a report, a group or an erasure needs is lo
     await new Promise((resolve) => setTimeout(resolve, 500));
     const own = pluginFiles(await loaded(red));
     for (const file of GROUP_CODE) assert.ok(own.includes(file), `${file} not loaded with every group on`);
+    // Reports and groups alike take the protocol's values by module path: its root, with the JSON
+    // Schemas and the field catalogue only the collector needs, is never loaded into a Node-RED.
+    const protocol = own.filter((f) => f.startsWith(PROTOCOL)).map((f) => f.slice(PROTOCOL.length)).sort();
+    assert.deepEqual(protocol, ['answer.js', 'durations.js', 'insight.js', 'patterns.js', 'read-capped.js']);
   });
 });
