@@ -5,9 +5,35 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/** The workspace packages npm links into node_modules, by the folder each is in. */
+const WORKSPACE_LINKS: Record<string, string> = { '@node-red-telemetry/protocol': 'protocol', 'node-red-telemetry-collector': 'collector' };
+
+/**
+ * The copy's node_modules: this checkout's installed packages, linked one by one, and the
+ * workspace's own packages linked to the copy's folders, so that the copy builds against the
+ * protocol it holds, never against this checkout's build of it (which another command may be
+ * rewriting at that moment).
+ */
+function linkModules(dir: string): void {
+  const from = path.join(REPO_ROOT, 'node_modules');
+  const to = path.join(dir, 'node_modules');
+  mkdirSync(to);
+  for (const entry of readdirSync(from)) {
+    if (entry.startsWith('@')) {
+      mkdirSync(path.join(to, entry));
+      for (const scoped of readdirSync(path.join(from, entry))) {
+        const name = `${entry}/${scoped}`;
+        symlinkSync(WORKSPACE_LINKS[name] ? path.join(dir, WORKSPACE_LINKS[name]) : path.join(from, name), path.join(to, name), 'dir');
+      }
+    } else {
+      symlinkSync(WORKSPACE_LINKS[entry] ? path.join(dir, WORKSPACE_LINKS[entry]) : path.join(from, entry), path.join(to, entry), 'dir');
+    }
+  }
+}
+
 /**
  * What a fresh clone of the working tree holds (tracked files and new ones git does not ignore),
- * copied to a temporary directory, with this checkout's node_modules linked in for the build.
+ * copied to a temporary directory, with this checkout's installed packages linked in for the build.
  * Packing there runs the packages' own prepack scripts without touching this checkout's dist/.
  */
 export function freshCopy(): string {
@@ -19,7 +45,7 @@ export function freshCopy(): string {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     copyFileSync(from, path.join(dir, file));
   }
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  linkModules(dir);
   return dir;
 }
 
