@@ -13,7 +13,7 @@ describe('runtime: the admin API (real Node-RED)', function () {
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body).sort(), ['covered', 'enabled', 'erasure', 'fieldsUrl', 'include', 'lastReport', 'nextReportAt', 'operator', 'pending', 'preview', 'providers', 'reason', 'schedule', 'update', 'updateNotification', 'url']);
     assert.deepEqual([body.include, body.providers, body.covered, body.pending, body.erasure], [[], [], [], [], null]);
-    assert.deepEqual(body.schedule, { initialDelay: '200ms', interval: '1h' });
+    assert.deepEqual(body.schedule, { initialDelay: '200ms', firstBy: '400ms', interval: '1h' });
     assert.deepEqual(
       { enabled: body.enabled, reason: body.reason, url: body.url, update: body.update, lastReport: body.lastReport, nextReportAt: body.nextReportAt },
       { enabled: null, reason: 'pending', url: collector.url, update: null, lastReport: null, nextReportAt: null },

@@ -23,7 +23,7 @@ interface Expected {
   reason: string;
   /** `collector`: the test collector's url is in use; null: none is. */
   url: 'collector' | null;
-  schedule?: { initialDelay: string; interval: string };
+  schedule?: { initialDelay: string; firstBy: string; interval: string };
 }
 
 interface Row {
@@ -110,7 +110,7 @@ const rows: Row[] = [
     name: 'telemetry.interval is a getter that throws a string',
     code: telemetry(`{ ...base, get interval() { throw 'not today'; } }`),
     warning: /^Reading setting telemetry\.interval from settings\.js failed \("not today"\): using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'telemetry.updateNotification is a getter that throws a Symbol',
@@ -184,55 +184,55 @@ const rows: Row[] = [
     name: 'initialDelay is Infinity',
     code: telemetry(`{ ...base, initialDelay: Infinity }`),
     warning: /^Setting telemetry\.initialDelay must be milliseconds or a duration .*, got Infinity: using the default, 30m\.$/,
-    expect: pending({ schedule: { initialDelay: '30m', interval: '1h' } }),
+    expect: pending({ schedule: { initialDelay: '30m', firstBy: '1h', interval: '1h' } }),
   },
   {
     name: 'interval is NaN',
     code: telemetry(`{ ...base, interval: NaN }`),
     warning: /^Setting telemetry\.interval must be milliseconds or a duration .*, got NaN: using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'interval is -0',
     code: telemetry(`{ ...base, interval: -0 }`),
     warning: /^Setting telemetry\.interval is too short \(at least 1s\), got -0: using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'interval is a bigint',
     code: telemetry(`{ ...base, interval: 10n }`),
     warning: /^Setting telemetry\.interval must be milliseconds or a duration .*, got 10n: using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'interval is a Symbol',
     code: telemetry(`{ ...base, interval: Symbol('24h') }`),
     warning: /^Setting telemetry\.interval must be milliseconds or a duration .*, got Symbol\(24h\): using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'interval is an object with non-finite values inside',
     code: telemetry(`{ ...base, interval: { hours: 24, parts: [1, { x: Infinity }] } }`),
     warning: /^Setting telemetry\.interval must be milliseconds or a duration .*, got \{ hours: 24, parts: \[ 1, \{ x: Infinity \} \] \}: using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'interval hides a forged log line after a newline',
     code: telemetry(`{ ...base, interval: '1h\\n[warn] [node-red-telemetry] forged' }`),
     warning: /^Setting telemetry\.interval must be milliseconds or a duration .*, got "1h\\n\[warn\] \[node-red-telemetry\] forged": using the default, 24h\.$/,
-    expect: pending({ schedule: { initialDelay: '300ms', interval: '24h' } }),
+    expect: pending({ schedule: { initialDelay: '300ms', firstBy: '600ms', interval: '24h' } }),
   },
   {
     name: 'initialDelay is negative',
     code: telemetry(`{ ...base, initialDelay: -5 }`),
     warning: /^Setting telemetry\.initialDelay must be milliseconds or a duration .*, got -5: using the default, 30m\.$/,
-    expect: pending({ schedule: { initialDelay: '30m', interval: '1h' } }),
+    expect: pending({ schedule: { initialDelay: '30m', firstBy: '1h', interval: '1h' } }),
   },
   {
     name: 'initialDelay is huge',
     code: telemetry(`{ ...base, initialDelay: 1e300 }`),
     warning: /^Setting telemetry\.initialDelay is too long \(at most 365d\), got 1e\+300: using the default, 30m\.$/,
-    expect: pending({ schedule: { initialDelay: '30m', interval: '1h' } }),
+    expect: pending({ schedule: { initialDelay: '30m', firstBy: '1h', interval: '1h' } }),
   },
   {
     name: 'timeout is longer than 5 minutes',

@@ -29,7 +29,7 @@ describe('runtime: start-up, restarts and answers (real Node-RED)', function () 
       assert.match(block, /Anonymous usage telemetry: waiting for a choice in the editor; nothing is sent until someone chooses/);
       assert.match(block, /What: a random instance id, the Node-RED and Node.js versions, and the OS type, release and architecture/);
       assert.ok(block.includes(`Where: ${collector.url}`));
-      assert.match(block, /When: at a random moment between 45m and 90m after start, then every 12h\./);
+      assert.match(block, /When: at a random moment between 45m and 75m after start, then every 12h\./);
       assert.match(block, /--no-telemetry, set NODE_RED_DISABLE_TELEMETRY=1 or DO_NOT_TRACK=1/);
       assert.ok(block.includes(`${red.userDir}/.opt-out-from-anonymous-statistics`));
       assert.equal(red.pluginLines('info').filter((l) => l.includes('Anonymous usage telemetry')).length, 1);
