@@ -137,8 +137,11 @@ describe('editor: the consent dialog fits laptop and phone screens (Chromium)', 
 
       // A real click at the button's position, with no scrolling done for it.
       const target = layout.buttons[viewport.button.slice(1)];
+      // The dialog closes at the click; the choice is stored once the PUT it sends is answered.
+      const stored = page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === '/telemetry');
       await page.mouse.click((target.left + target.right) / 2, (target.top + target.bottom) / 2);
       await page.waitForSelector(PROMPT, { state: 'detached' });
+      assert.equal((await stored).status(), 200);
       const { body } = await red.api('GET', '/telemetry');
       assert.deepEqual([body.enabled, body.reason], [viewport.stored, 'consent']);
     });
