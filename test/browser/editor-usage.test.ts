@@ -5,7 +5,7 @@ import type { Page, Request } from 'playwright-core';
 import type { EditorInsight } from '@node-red-telemetry/protocol';
 import { EDITOR_FILE } from '../../src/insight/editor-store';
 import { editorReady, useChromium } from '../helpers/browser';
-import { answerJson, Received } from '../helpers/collector';
+import { answerJson } from '../helpers/collector';
 import { adminAuth, fixture, PASSWORD, REPO_ROOT, useNodeRed } from '../helpers/node-red';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the editor's own script (UMD), for its flush period
@@ -156,9 +156,9 @@ describe('editor: the editor group counts what people do, and sends nothing whil
     // The collector is back: the next report carries exactly those counts, and the one after none.
     const backAt = Date.now();
     collector.always(answerJson(200, { 'node-red': { latest: '0.0.1' } }));
-    const next = await reportAfter(backAt);
+    const next = await collector.reportAfter(backAt);
     assert.deepEqual(sorted(JSON.parse(next.body).editor), sorted(expected));
-    const after = await reportAfter(next.at);
+    const after = await collector.reportAfter(next.at);
     assert.deepEqual(JSON.parse(after.body).editor, { sessions: 0, actions: {}, languages: {}, themes: {}, viewports: {} });
 
     for (const r of logged) assert.doesNotMatch(`${r.url} ${JSON.stringify(r.headers)} ${r.body}`, SECRET, `${r.method} ${r.url}`);
@@ -197,13 +197,4 @@ describe('editor: the editor group counts what people do, and sends nothing whil
     assert.equal((await editorGroup()) ?? null, null);
   });
 
-  async function reportAfter(since: number, timeoutMs = 20000): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = collector.received.find((r) => r.at > since && r.method === 'POST');
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('no report arrived');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 });

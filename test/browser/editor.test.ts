@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { editorReady, screenshot, useChromium } from '../helpers/browser';
+import { editorReady, openUsageDataPane, screenshot, useChromium } from '../helpers/browser';
 import { answerJson } from '../helpers/collector';
 import { adminAuth, NodeRedOptions, NodeRedProcess, PASSWORD, useNodeRed } from '../helpers/node-red';
 
@@ -53,13 +53,6 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     return body;
   }
 
-  async function openPane(page: Page): Promise<void> {
-    await page.click('#red-ui-header-button-sidemenu');
-    await page.click('#menu-item-user-settings');
-    await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
-    await page.waitForSelector('#red-ui-telemetry-switch');
-  }
-
   /** The pane's switch: Node-RED's toggle button, with the state it shows. */
   const switchOf = (page: Page) => page.locator('#red-ui-telemetry-switch');
   const switchedOn = async (page: Page): Promise<boolean> => (await switchOf(page).getAttribute('aria-checked')) === 'true';
@@ -95,7 +88,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     const page = await openEditor(target);
     await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
     assert.equal(await page.locator(PROMPT).count(), 0, 'no consent dialog with nowhere to send');
-    await openPane(page);
+    await openUsageDataPane(page);
     const help = page.locator('.red-ui-telemetry-no-url');
     assert.match(await help.innerText(), /No collector is configured \(telemetry\.url in settings\.js\), so nothing can be sent and nobody is asked\./);
     assert.match(await help.locator(".red-ui-telemetry-url-example").innerText(), /^telemetry: \{\s+url: "https:\/\/telemetry\.example\.com\/ping",\s+operator: "ACME IT"\s+\},$/);
@@ -156,7 +149,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   it('the settings pane shows the state and its toggle flips it both ways', async () => {
     const target = await startRed({ runtimeSettings: { 'node-red-telemetry': { instanceId: 'd'.repeat(32), choice: false } } });
     const page = await openEditor(target);
-    await openPane(page);
+    await openUsageDataPane(page);
     const toggle = switchOf(page);
     assert.equal(await switchedOn(page), false);
     assert.equal(await toggle.evaluate((el) => el.classList.contains('red-ui-toggleButton')), true, "Node-RED's own toggle, not a plain checkbox");
@@ -180,7 +173,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
   it('the toggle is disabled, with the reason, when settings.js decides; and nobody is asked', async () => {
     const target = await startRed({ settings: { telemetry: { url: collector.url, enabled: false } } });
     const page = await openEditor(target);
-    await openPane(page);
+    await openUsageDataPane(page);
     assert.equal(await switchOf(page).isDisabled(), true);
     assert.equal(await page.locator('.red-ui-telemetry-fixed').innerText(), 'This is decided by telemetry.enabled in settings.js and cannot be changed here.');
     await screenshot(page, 'settings-pane-fixed');
@@ -192,7 +185,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     const target = await startRed();
     const page = await openEditor(target);
     await escapePrompt(page);
-    await openPane(page);
+    await openUsageDataPane(page);
     // Decided behind the editor's back: the next choice is refused with 409.
     writeFileSync(path.join(target.userDir, '.opt-out-from-anonymous-statistics'), '');
     await switchOf(page).click();
@@ -296,7 +289,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     const page = await openEditor(target);
     await page.waitForTimeout(WOULD_HAVE_SHOWN_MS);
     assert.equal(await page.locator('.red-ui-telemetry-update-notice').count(), 0);
-    await openPane(page);
+    await openUsageDataPane(page);
     assert.equal(await page.locator('.red-ui-telemetry-updates').innerText(), "off: you said no to them in Node-RED's own question");
     await screenshot(page, 'update-notices-2-off-after-core-no-1280x800');
   });
@@ -372,7 +365,7 @@ describe('editor: consent prompt, settings pane, update notifications (Chromium)
     await page.waitForSelector(PROMPT, { state: 'detached' });
     await collector.waitFor(1);
     await page.locator('.red-ui-notification:has-text("Node-RED 99.0.0 is available.")').waitFor();
-    await openPane(page);
+    await openUsageDataPane(page);
     assert.equal(await switchedOn(page), true);
     await screenshot(page, 'node-red-3-settings-pane');
     await switchOf(page).click();

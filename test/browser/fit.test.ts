@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, screenshot, useChromium } from '../helpers/browser';
+import { ARTIFACTS, openUsageDataPane, screenshot, useChromium } from '../helpers/browser';
 import { answerJson } from '../helpers/collector';
 import { NodeRedOptions, NodeRedProcess, REPO_ROOT, useNodeRed } from '../helpers/node-red';
 
@@ -160,10 +160,7 @@ describe('editor: every dialog, notification and pane of ours fits, light and da
       };
 
       async function openUserSettings(page: Page): Promise<void> {
-        await page.click('#red-ui-header-button-sidemenu');
-        await page.click('#menu-item-user-settings');
-        await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
-        await page.waitForSelector('#red-ui-telemetry-switch');
+        await openUsageDataPane(page);
         // The tray slides in.
         await page.waitForFunction(() => getComputedStyle(document.querySelector('.red-ui-telemetry-settings-tray') as Element).right === '0px');
       }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { screenshot, useChromium } from '../helpers/browser';
+import { openUsageDataPane, screenshot, useChromium } from '../helpers/browser';
 import { answerJson, Received } from '../helpers/collector';
 import { fixture, NodeRedProcess, useNodeRed } from '../helpers/node-red';
 
@@ -118,9 +118,7 @@ describe('editor: consent covers a list, asked again when it grows (Chromium)', 
     red = await start(undefined, {});
     const oldId = (await red.api('PUT', '/telemetry', { enabled: true })).body.preview.instanceId;
     const page = await openEditor(red);
-    await page.click('#red-ui-header-button-sidemenu');
-    await page.click('#menu-item-user-settings');
-    await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
+    await openUsageDataPane(page);
     const toggle = page.locator('#red-ui-telemetry-switch');
     await page.waitForSelector('#red-ui-telemetry-switch[aria-checked="true"]');
     assert.equal(await page.locator('#red-ui-telemetry-erase').count(), 0, 'not beside a switch that is on');

@@ -5,7 +5,7 @@ import semver from 'semver';
 import type { Page } from 'playwright-core';
 import { CollectorProcess } from '../../collector/test/helpers/collector-process';
 import { rowsOf } from '../../collector/test/helpers/tables';
-import { screenshot, useChromium } from '../helpers/browser';
+import { openUsageDataPane, screenshot, useChromium } from '../helpers/browser';
 import { NodeRedProcess } from '../helpers/node-red';
 import { ensureInstalled, matrix, nodeVersionOf } from './runtimes';
 
@@ -117,9 +117,7 @@ describe('compatibility matrix: Node-RED 3.1, 4.0, 4.1 and 5.0 (real Node-RED, c
       });
 
       it('the settings pane shows it shared, and its switch turns it off', async () => {
-        await page.click('#red-ui-header-button-sidemenu');
-        await page.click('#menu-item-user-settings');
-        await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
+        await openUsageDataPane(page);
         const toggle = page.locator('#red-ui-telemetry-switch');
         await toggle.waitFor();
         assert.equal(await toggle.getAttribute('aria-checked'), 'true');

@@ -39,6 +39,14 @@ export function recordPage(page: Page): { requests: string[]; problems: string[]
   return { requests, problems };
 }
 
+/** User Settings opened from the editor's menu, on the plugin's "Usage data" tab, once its switch is there. */
+export async function openUsageDataPane(page: Page): Promise<void> {
+  await page.click('#red-ui-header-button-sidemenu');
+  await page.click('#menu-item-user-settings');
+  await page.click('#red-ui-tab-red-ui-settings-tab-node-red-telemetry a');
+  await page.waitForSelector('#red-ui-telemetry-switch');
+}
+
 /** The editor's workspace shows before plugins load: waits for ours, and for the loading bar to go. */
 export async function editorReady(page: Page): Promise<void> {
   await page.waitForFunction(
