@@ -77,6 +77,17 @@ export class TestCollector extends LoopbackServer {
     return this.received.slice(0, count);
   }
 
+  /** The first report (a POST) that arrived after `since` (ms); rejects after `timeoutMs`. */
+  async reportAfter(since: number, timeoutMs = 20000): Promise<Received> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find((r) => r.at > since && r.method === 'POST');
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no report arrived after ${new Date(since).toISOString()} within ${timeoutMs}ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

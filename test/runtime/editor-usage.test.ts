@@ -20,14 +20,9 @@ function settings(url: string): Record<string, unknown> {
  * been made just before; `built: true` waits for one more, which was surely made after `since`.
  */
 async function reportAfter(collector: TestCollector, since: number, built = false, timeoutMs = 20000): Promise<Received & { report: { editor?: EditorInsight } }> {
-  if (built) since = (await reportAfter(collector, since, false, timeoutMs)).at;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = collector.received.find((r) => r.at > since && r.method === 'POST');
-    if (found) return { ...found, report: JSON.parse(found.body) as { editor?: EditorInsight } };
-    if (Date.now() > deadline) throw new Error('no report arrived');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (built) since = (await collector.reportAfter(since, timeoutMs)).at;
+  const found = await collector.reportAfter(since, timeoutMs);
+  return { ...found, report: JSON.parse(found.body) as { editor?: EditorInsight } };
 }
 
 /**

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QUEUE_FILE } from '../../src/insight/event-queue';
 import { LifecycleEvent, MAX_LIFECYCLE_EVENTS } from '@node-red-telemetry/protocol';
-import { Received, TestCollector } from '../helpers/collector';
 import { closedPort } from '../helpers/fault-server';
 import { fixture, useNodeRed } from '../helpers/node-red';
 
@@ -22,15 +21,6 @@ function settings(url: string): Record<string, unknown> {
   return { telemetry: { url, initialDelay: '1s', interval: '2s', include: ['lifecycle'] } };
 }
 
-async function reportAfter(collector: TestCollector, since: number, timeoutMs = 20000): Promise<Received> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = collector.received.find((r) => r.at > since && r.method === 'POST');
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error('no report arrived');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Lifecycle events across a crash, a collector outage and restarts, with a
@@ -91,7 +81,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
     writeFileSync(path.join(userDir, 'flows.json'), '[]');
     const startedAt = Date.now();
     const red = await start({ userDir, settings: settings(collector.url), modules: [fixture('node-red-contrib-nrt-fixture')] });
-    const first = JSON.parse((await reportAfter(collector, startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
+    const first = JSON.parse((await collector.reportAfter(startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
     const events = first.lifecycle.events;
     assert.equal(events.length, MAX_LIFECYCLE_EVENTS, 'at most 100 events, the oldest dropped');
     assert.ok(events.every((e) => e.day >= daysAgo(7)), 'nothing older than 7 days');
@@ -100,7 +90,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
 
     // Delivered events are dropped from the queue: the next report carries only what happened since.
     const deliveredAt = Date.now();
-    const second = JSON.parse((await reportAfter(collector, deliveredAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
+    const second = JSON.parse((await collector.reportAfter(deliveredAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
     assert.deepEqual(second.lifecycle.events, []);
     stopSince = today();
     assert.equal(await red.stop(), 0);
@@ -109,7 +99,7 @@ describe('runtime: lifecycle events survive a crash and an outage', function () 
   it('a clean stop is queued as stop and arrives with the next start', async () => {
     const startedAt = Date.now();
     const red = await start({ userDir, settings: settings(collector.url) });
-    const report = JSON.parse((await reportAfter(collector, startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
+    const report = JSON.parse((await collector.reportAfter(startedAt)).body) as { lifecycle: { events: LifecycleEvent[] } };
     assert.deepEqual(onDaysSince(stopSince, report.lifecycle.events), [{ type: 'stop' }, { type: 'start' }]);
     await red.stop();
   });
