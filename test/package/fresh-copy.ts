@@ -17,17 +17,15 @@ const WORKSPACE_LINKS: Record<string, string> = { '@node-red-telemetry/protocol'
 function linkModules(dir: string): void {
   const from = path.join(REPO_ROOT, 'node_modules');
   const to = path.join(dir, 'node_modules');
+  const link = (name: string): void => symlinkSync(WORKSPACE_LINKS[name] ? path.join(dir, WORKSPACE_LINKS[name]) : path.join(from, name), path.join(to, name), 'dir');
   mkdirSync(to);
   for (const entry of readdirSync(from)) {
-    if (entry.startsWith('@')) {
-      mkdirSync(path.join(to, entry));
-      for (const scoped of readdirSync(path.join(from, entry))) {
-        const name = `${entry}/${scoped}`;
-        symlinkSync(WORKSPACE_LINKS[name] ? path.join(dir, WORKSPACE_LINKS[name]) : path.join(from, name), path.join(to, name), 'dir');
-      }
-    } else {
-      symlinkSync(WORKSPACE_LINKS[entry] ? path.join(dir, WORKSPACE_LINKS[entry]) : path.join(from, entry), path.join(to, entry), 'dir');
+    if (!entry.startsWith('@')) {
+      link(entry);
+      continue;
     }
+    mkdirSync(path.join(to, entry));
+    for (const scoped of readdirSync(path.join(from, entry))) link(`${entry}/${scoped}`);
   }
 }
 
